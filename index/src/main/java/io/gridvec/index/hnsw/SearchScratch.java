@@ -1,0 +1,86 @@
+package io.gridvec.index.hnsw;
+
+import java.util.Arrays;
+
+/**
+ * Per-thread working memory for searches and inserts, reused so a search allocates nothing in steady state. Not
+ * thread-safe: {@link #get()} hands each thread its own.
+ *
+ * <p>The visited set is a generation-tagged {@code char[]}: a node is visited when its tag equals the current
+ * generation, so starting a search costs one increment, and the array is cleared only when the 16-bit generation
+ * wraps.
+ */
+final class SearchScratch {
+
+    private static final ThreadLocal<SearchScratch> LOCAL = ThreadLocal.withInitial(SearchScratch::new);
+
+    char[] visited = new char[0];
+    char generation;
+    final LongHeap candidates = new LongHeap(256);
+    /** Results of the last layer search as {@link Scored#reversed} values: a max-heap by distance. */
+    final LongHeap results = new LongHeap(256);
+    int[] neighbors = new int[64];
+    float[] query = new float[0];
+    /** Insert-time buffers: candidates sorted by distance, and the neighbours chosen from them. */
+    long[] sorted = new long[64];
+    int[] selected = new int[64];
+    /** Buffers for pruning a neighbour's list while its lock is held. */
+    long[] pruneSorted = new long[64];
+    int[] pruneSelected = new int[64];
+
+    static SearchScratch get() {
+        return LOCAL.get();
+    }
+
+    /** Starts a traversal over a graph of (currently) {@code nodeCount} nodes. */
+    void startVisit(int nodeCount) {
+        if (visited.length < nodeCount) {
+            visited = new char[Math.max(nodeCount, visited.length + (visited.length >> 1)) + 64];
+            generation = 1;
+            return;
+        }
+        if (++generation == 0) {
+            Arrays.fill(visited, (char) 0);
+            generation = 1;
+        }
+    }
+
+    /** Marks a node visited and returns whether it was not visited before. */
+    boolean visit(int node) {
+        char[] v = visited;
+        if (node >= v.length) {
+            // A node added concurrently after this search started.
+            visited = v = Arrays.copyOf(v, Math.max(node + 1, v.length + (v.length >> 1)));
+        }
+        if (v[node] == generation) {
+            return false;
+        }
+        v[node] = generation;
+        return true;
+    }
+
+    int[] neighbors(int capacity) {
+        if (neighbors.length < capacity) {
+            neighbors = new int[capacity];
+        }
+        return neighbors;
+    }
+
+    float[] query(int dimension) {
+        if (query.length < dimension) {
+            query = new float[dimension];
+        }
+        return query;
+    }
+
+    void ensureInsertBuffers(int capacity) {
+        if (sorted.length < capacity) {
+            sorted = new long[capacity];
+            selected = new int[capacity];
+        }
+        if (pruneSorted.length < capacity) {
+            pruneSorted = new long[capacity];
+            pruneSelected = new int[capacity];
+        }
+    }
+}

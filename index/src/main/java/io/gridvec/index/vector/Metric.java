@@ -1,0 +1,49 @@
+package io.gridvec.index.vector;
+
+import java.util.Locale;
+
+/**
+ * The similarity a collection is searched by. Internally every metric is a distance (lower is closer); the
+ * user-facing score is {@link #score(float)}: cosine similarity, dot product, or squared Euclidean distance.
+ */
+public enum Metric {
+    /** Cosine similarity; vectors are normalized at insert and query time, then compared by dot product. */
+    COSINE,
+    /** Inner product; larger is closer. */
+    DOT,
+    /** Squared Euclidean distance; smaller is closer. */
+    L2;
+
+    /**
+     * Parses {@code cosine}, {@code dot} or {@code l2}, ignoring case.
+     *
+     * @throws IllegalArgumentException naming the accepted values
+     */
+    public static Metric parse(String name) {
+        return switch (name == null ? "" : name.toLowerCase(Locale.ROOT)) {
+            case "cosine" -> COSINE;
+            case "dot" -> DOT;
+            case "l2" -> L2;
+            default -> throw new IllegalArgumentException("metric must be one of cosine, dot, l2, was '" + name + "'");
+        };
+    }
+
+    /** Returns the lower-case name used in APIs and files. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Converts an internal distance to the score users see. */
+    public float score(float distance) {
+        return switch (this) {
+            case COSINE -> 1f - distance;
+            case DOT -> -distance;
+            case L2 -> distance;
+        };
+    }
+
+    /** Returns whether a higher score is better (cosine, dot) or a lower one (l2). */
+    public boolean higherIsBetter() {
+        return this != L2;
+    }
+}
