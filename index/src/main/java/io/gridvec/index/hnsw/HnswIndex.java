@@ -414,7 +414,7 @@ public final class HnswIndex {
         // clustered data reaches it at a far smaller efSearch, which callers can pass per search.
         private int m = 32;
         private int efConstruction = 200;
-        private int efSearch = 128;
+        private int efSearch = 160;
         private long seed = 42;
 
         private Builder(int dimension, Metric metric) {
@@ -434,7 +434,7 @@ public final class HnswIndex {
             return this;
         }
 
-        /** Sets the default efSearch, in [1, 10000]; default 128. */
+        /** Sets the default efSearch, in [1, 10000]; default 160. */
         public Builder efSearch(int efSearch) {
             this.efSearch = efSearch;
             return this;

@@ -132,8 +132,9 @@ final class HnswIndexFormat {
                 }
                 remaining -= n;
             }
+            int computed = (int) crc.getValue();
             int stored = new DataInputStream(in).readInt();
-            if (stored != (int) crc.getValue()) {
+            if (stored != computed) {
                 throw new IndexFormatException(file + ": checksum mismatch (corrupted or truncated file)");
             }
         }
