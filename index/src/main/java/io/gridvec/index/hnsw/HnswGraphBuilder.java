@@ -64,7 +64,7 @@ final class HnswGraphBuilder {
             HnswGraphSearcher.searchLayer(graph, scratch, vector, offset, current, distance, efConstruction, l,
                     false, null, Integer.MAX_VALUE);
             int found = drainAscending(scratch.results, scratch.sorted);
-            int chosen = selectNeighbors(node, scratch.sorted, found, graph.m, scratch.selected);
+            int chosen = selectNeighbors(node, scratch.sorted, found, graph.maxConn(l), scratch.selected);
 
             int[] links = graph.linkArray(nodePage, nodeIndex, l);
             int base = graph.linkBase(nodeIndex, l);

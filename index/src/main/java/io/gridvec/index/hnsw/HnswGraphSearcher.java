@@ -78,7 +78,7 @@ final class HnswGraphSearcher {
         scratch.visit(entryNode);
         candidates.push(Scored.of(entryDistance, entryNode));
         Page entryPage = graph.page(entryNode);
-        if (!liveOnly || admits(graph, entryPage, entryNode & pageMask, entryNode, filter)) {
+        if (!liveOnly || admits(entryPage, entryNode & pageMask, filter)) {
             results.push(Scored.reversed(Scored.of(entryDistance, entryNode)));
         }
         float worst = results.size() >= ef ? entryDistance : Float.POSITIVE_INFINITY;
@@ -86,6 +86,7 @@ final class HnswGraphSearcher {
         Page[] pages = graph.pages();
         int pageShift = graph.pageShift;
 
+        float[] distances = scratch.distances(graph.maxConn0);
         while (candidates.size() > 0) {
             long closest = candidates.peek();
             if (Scored.distance(closest) > worst) {
@@ -101,24 +102,42 @@ final class HnswGraphSearcher {
             Page currentPage = pages[p];
             int n = HnswGraph.readLinks(graph.linkArray(currentPage, currentIndex, level),
                     graph.linkBase(currentIndex, level), buffer);
+            // Gather the unvisited neighbours first, then score them in a branch-free loop: the CPU can then keep
+            // several vectors' cache misses in flight instead of stalling on each behind a mispredicted branch.
+            int fresh = 0;
             for (int i = 0; i < n; i++) {
                 int neighbor = buffer[i];
-                if (!scratch.visit(neighbor)) {
-                    continue;
+                if (scratch.visit(neighbor)) {
+                    if ((neighbor >>> pageShift) >= pages.length) {
+                        pages = graph.pages();
+                    }
+                    buffer[fresh++] = neighbor;
                 }
-                int np = neighbor >>> pageShift;
-                if (np >= pages.length) {
-                    pages = graph.pages();
+            }
+            visits += fresh;
+            if (visits > visitLimit) {
+                return LIMIT_REACHED;
+            }
+            scratch.sink ^= graph.touch(pages, buffer, fresh);
+            if (candidates.size() > 0) {
+                // The best remaining candidate is usually the next one expanded: start loading its neighbour list.
+                int next = Scored.node(candidates.peek());
+                int nextPage = next >>> pageShift;
+                if (nextPage < pages.length) {
+                    int[] nextLinks = graph.linkArray(pages[nextPage], next & pageMask, level);
+                    scratch.sink ^= nextLinks[graph.linkBase(next & pageMask, level)];
                 }
-                Page page = pages[np];
-                int index = neighbor & pageMask;
-                float d = graph.distance(query, queryOffset, page, index);
-                if (++visits > visitLimit) {
-                    return LIMIT_REACHED;
-                }
+            }
+            for (int i = 0; i < fresh; i++) {
+                int neighbor = buffer[i];
+                distances[i] = graph.distance(query, queryOffset, pages[neighbor >>> pageShift], neighbor & pageMask);
+            }
+            for (int i = 0; i < fresh; i++) {
+                float d = distances[i];
                 if (d < worst) {
+                    int neighbor = buffer[i];
                     candidates.push(Scored.of(d, neighbor));
-                    if (!liveOnly || admits(graph, page, index, neighbor, filter)) {
+                    if (!liveOnly || admits(pages[neighbor >>> pageShift], neighbor & pageMask, filter)) {
                         long entry = Scored.reversed(Scored.of(d, neighbor));
                         if (results.size() < ef) {
                             results.push(entry);
@@ -136,9 +155,8 @@ final class HnswGraphSearcher {
         return visits;
     }
 
-    private static boolean admits(HnswGraph graph, Page page, int index, int node, OrdinalFilter filter) {
-        int ordinal = page.ordinalOfNode[index];
-        return graph.nodeOfOrdinal(ordinal) == node && (filter == null || filter.accepts(ordinal));
+    private static boolean admits(Page page, int index, OrdinalFilter filter) {
+        return HnswGraph.isLive(page, index) && (filter == null || filter.accepts(page.ordinalOfNode[index]));
     }
 
     /**

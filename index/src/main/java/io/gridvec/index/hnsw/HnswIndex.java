@@ -37,8 +37,12 @@ public final class HnswIndex {
     private final ConcurrentHashMap<String, Integer> ordinals = new ConcurrentHashMap<>();
     /** Writers share it; save and compact take it exclusively so they see no half-applied write. */
     private final ReentrantReadWriteLock structure = new ReentrantReadWriteLock();
-    /** Counts vector replacements; a search that saw it move removes a record found twice. */
-    private final AtomicLong replacements = new AtomicLong();
+    /**
+     * Vector replacements begun and finished. While one is under way a search may find both vectors of the record,
+     * so a search during which any replacement was unfinished removes the farther duplicate.
+     */
+    private final AtomicLong replacementsStarted = new AtomicLong();
+    private final AtomicLong replacementsFinished = new AtomicLong();
 
     private HnswIndex(Builder b) {
         this.graph = new HnswGraph(b.dimension, b.metric, b.m, b.seed);
@@ -81,10 +85,15 @@ public final class HnswIndex {
             if (ordinal == null) {
                 ordinal = graph.newOrdinal();
                 graph.setId(ordinal, key);
-            } else if (graph.nodeOfOrdinal(ordinal) >= 0) {
-                replacements.incrementAndGet();
             }
-            graph.point(ordinal, node);
+            int previous = graph.nodeOfOrdinal(ordinal);
+            if (previous >= 0) {
+                replacementsStarted.incrementAndGet();
+                graph.point(ordinal, node, previous);
+                replacementsFinished.incrementAndGet();
+            } else {
+                graph.point(ordinal, node, -1);
+            }
             return ordinal;
         });
     }
@@ -96,7 +105,7 @@ public final class HnswIndex {
         structure.readLock().lock();
         try {
             ordinals.computeIfPresent(id, (key, ordinal) -> {
-                graph.point(ordinal, -1);
+                graph.unpoint(ordinal, graph.nodeOfOrdinal(ordinal));
                 existed[0] = true;
                 return null;
             });
@@ -171,7 +180,7 @@ public final class HnswIndex {
         SearchScratch scratch = SearchScratch.get();
         float[] q = prepareQuery(query, scratch);
         SearchResults out = reuse == null ? new SearchResults() : reuse;
-        long replacementsBefore = replacements.get();
+        long replacementsBefore = replacementsFinished.get();
         int width = Math.max(ef, k);
         if (filter == null) {
             int visited = HnswGraphSearcher.search(graph, scratch, q, width, null, Integer.MAX_VALUE);
@@ -200,7 +209,7 @@ public final class HnswIndex {
         SearchScratch scratch = SearchScratch.get();
         float[] q = prepareQuery(query, scratch);
         SearchResults out = reuse == null ? new SearchResults() : reuse;
-        long replacementsBefore = replacements.get();
+        long replacementsBefore = replacementsFinished.get();
         int visited = HnswGraphSearcher.exact(graph, scratch, q, k, filter);
         return collect(scratch, k, out, SearchStrategy.EXACT, visited, replacementsBefore);
     }
@@ -230,7 +239,7 @@ public final class HnswIndex {
             int node = Scored.node(sorted[i]);
             out.add(graph.ordinalOfNode(node), metric.score(Scored.distance(sorted[i])));
         }
-        if (replacements.get() != replacementsBefore) {
+        if (replacementsStarted.get() != replacementsBefore) {
             removeDuplicateOrdinals(out);
         }
         return out;

@@ -248,7 +248,7 @@ final class HnswIndexFormat {
                 if (index.ordinalMap().putIfAbsent(id, ordinal) != null) {
                     throw new IndexFormatException(file + ": id '" + id + "' is live twice");
                 }
-                g.point(ordinal, node);
+                g.point(ordinal, node, -1);
             }
         }
     }

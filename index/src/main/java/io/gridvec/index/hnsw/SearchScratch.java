@@ -20,7 +20,10 @@ final class SearchScratch {
     /** Results of the last layer search as {@link Scored#reversed} values: a max-heap by distance. */
     final LongHeap results = new LongHeap(256);
     int[] neighbors = new int[64];
+    float[] distances = new float[64];
     float[] query = new float[0];
+    /** Where {@link HnswGraph#touch} results go, so the JIT keeps those loads. */
+    int sink;
     /** Insert-time buffers: candidates sorted by distance, and the neighbours chosen from them. */
     long[] sorted = new long[64];
     int[] selected = new int[64];
@@ -64,6 +67,13 @@ final class SearchScratch {
             neighbors = new int[capacity];
         }
         return neighbors;
+    }
+
+    float[] distances(int capacity) {
+        if (distances.length < capacity) {
+            distances = new float[capacity];
+        }
+        return distances;
     }
 
     float[] query(int dimension) {

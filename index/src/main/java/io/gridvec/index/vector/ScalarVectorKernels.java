@@ -18,10 +18,7 @@ final class ScalarVectorKernels implements VectorKernels {
             s2 += a[aOffset + i + 2] * b[bOffset + i + 2];
             s3 += a[aOffset + i + 3] * b[bOffset + i + 3];
         }
-        for (; i < length; i++) {
-            s0 += a[aOffset + i] * b[bOffset + i];
-        }
-        return (s0 + s1) + (s2 + s3);
+        return Remainders.dot(a, aOffset, b, bOffset, i, length, (s0 + s1) + (s2 + s3));
     }
 
     @Override
@@ -38,11 +35,7 @@ final class ScalarVectorKernels implements VectorKernels {
             s2 += d2 * d2;
             s3 += d3 * d3;
         }
-        for (; i < length; i++) {
-            float d = a[aOffset + i] - b[bOffset + i];
-            s0 += d * d;
-        }
-        return (s0 + s1) + (s2 + s3);
+        return Remainders.square(a, aOffset, b, bOffset, i, length, (s0 + s1) + (s2 + s3));
     }
 
     @Override
