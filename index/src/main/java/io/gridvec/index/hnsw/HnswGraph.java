@@ -5,6 +5,7 @@ import io.gridvec.index.vector.VectorKernels;
 import io.gridvec.index.vector.Vectorization;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,6 +19,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * per node, beside the vectors a search already reads, so checking liveness costs no extra cache miss; nodes whose
  * bit is clear are tombstones (or not yet published) that still route searches.
  *
+ * <p><b>Int8 codes.</b> Beside its float vector every node keeps a record of int8 codes scaled by the vector's own
+ * largest magnitude, followed by that scale and the vector's exact squared norm: a quarter of the bytes. Query-time
+ * traversal scores these records against the float query ({@link #approximateDistance}) and the searcher reranks the
+ * final candidates with float vectors; inserts use float vectors throughout. The records need no training and no
+ * shared state, so they are written once with the node.
+ *
  * <p><b>Concurrency.</b> Any number of threads may add nodes and link them while others search. Each neighbour list
  * is guarded by a seqlock in its first slot: writers take it by CAS from even to odd and release it at the next even
  * value; readers copy the list and retry when the sequence moved. Pages are published by replacing the whole page
@@ -29,6 +36,9 @@ final class HnswGraph {
     static final VectorKernels KERNELS = Vectorization.kernels();
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle CODE_FLOATS =
+            MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final int CACHE_LINE = 64;
     /** Target floats per vector page: small enough for a tiny partition, large enough to keep the page table short. */
     private static final int PAGE_FLOATS = 1 << 16;
     static final int MAX_LEVEL = 30;
@@ -41,6 +51,8 @@ final class HnswGraph {
     final int maxConn0;
     final int stride0;
     final int strideUp;
+    /** Bytes per int8 record: the codes, the float scale, the float squared norm. */
+    final int codeStride;
     final int pageShift;
     final int pageMask;
     private final boolean l2;
@@ -59,6 +71,7 @@ final class HnswGraph {
     /** One page of nodes (and of ordinals with the same index range). */
     static final class Page {
         final float[] vectors;
+        final byte[] codes;
         final long[] live;
         final int[] links;
         final byte[] levels;
@@ -67,8 +80,9 @@ final class HnswGraph {
         final int[] nodeOfOrdinal;
         final String[] idOfOrdinal;
 
-        Page(int size, int dimension, int stride0) {
+        Page(int size, int dimension, int stride0, int codeStride) {
             vectors = new float[size * dimension];
+            codes = new byte[size * codeStride];
             live = new long[(size + 63) >>> 6];
             links = new int[size * stride0];
             levels = new byte[size];
@@ -87,6 +101,7 @@ final class HnswGraph {
         this.maxConn0 = 2 * m;
         this.stride0 = 2 + maxConn0;
         this.strideUp = 2 + m;
+        this.codeStride = dimension + 2 * Float.BYTES;
         int nodesPerPage = Integer.highestOneBit(Math.max(1, PAGE_FLOATS / dimension));
         this.pageShift = Integer.numberOfTrailingZeros(nodesPerPage);
         this.pageMask = nodesPerPage - 1;
@@ -118,7 +133,7 @@ final class HnswGraph {
             if (p >= ps.length) {
                 Page[] grown = Arrays.copyOf(ps, p + 1);
                 for (int i = ps.length; i <= p; i++) {
-                    grown[i] = new Page(pageMask + 1, dimension, stride0);
+                    grown[i] = new Page(pageMask + 1, dimension, stride0, codeStride);
                 }
                 pages = grown;
                 ps = grown;
@@ -170,6 +185,7 @@ final class HnswGraph {
         Page pg = ensurePage(node);
         int i = node & pageMask;
         System.arraycopy(vector, vectorOffset, pg.vectors, i * dimension, dimension);
+        writeCodes(vector, vectorOffset, pg.codes, i * codeStride);
         pg.levels[i] = (byte) level;
         pg.upper[i] = level == 0 ? null : new int[level * strideUp];
         return node;
@@ -180,6 +196,22 @@ final class HnswGraph {
         if (count > 0) {
             ensurePage(count - 1);
         }
+    }
+
+    private void writeCodes(float[] vector, int offset, byte[] codes, int base) {
+        float max = 0;
+        double squaredNorm = 0;
+        for (int d = 0; d < dimension; d++) {
+            float v = vector[offset + d];
+            max = Math.max(max, Math.abs(v));
+            squaredNorm += (double) v * v;
+        }
+        float toCode = max == 0 ? 0 : 127 / max;
+        for (int d = 0; d < dimension; d++) {
+            codes[base + d] = (byte) Math.round(vector[offset + d] * toCode);
+        }
+        CODE_FLOATS.set(codes, base + dimension, max / 127);
+        CODE_FLOATS.set(codes, base + dimension + Float.BYTES, (float) squaredNorm);
     }
 
     int level(int node) {
@@ -198,6 +230,36 @@ final class HnswGraph {
         return l2
                 ? KERNELS.squareDistance(q, qOffset, pg.vectors, off, dimension)
                 : dotBase - KERNELS.dotProduct(q, qOffset, pg.vectors, off, dimension);
+    }
+
+    /**
+     * Returns the distance of {@code q} (whose squared norm is given) to a node, computed from the node's int8 record:
+     * an approximation good enough to steer a search, never a score shown to anyone.
+     */
+    float approximateDistance(float[] q, float querySquaredNorm, Page pg, int index) {
+        byte[] codes = pg.codes;
+        int base = index * codeStride;
+        float dot = (float) CODE_FLOATS.get(codes, base + dimension)
+                * KERNELS.dotProductInt8(q, 0, codes, base, dimension);
+        return l2
+                ? querySquaredNorm + (float) CODE_FLOATS.get(codes, base + dimension + Float.BYTES) - 2 * dot
+                : dotBase - dot;
+    }
+
+    /** Like {@link #touch}, for the nodes' int8 records. */
+    int touchCodes(Page[] pages, int[] nodes, int count) {
+        int bits = 0;
+        for (int i = 0; i < count; i++) {
+            int node = nodes[i];
+            byte[] codes = pages[node >>> pageShift].codes;
+            int off = (node & pageMask) * codeStride;
+            int last = off + codeStride - 1;
+            for (; off < last; off += CACHE_LINE) {
+                bits ^= codes[off];
+            }
+            bits ^= codes[last];
+        }
+        return bits;
     }
 
     /**

@@ -62,7 +62,7 @@ final class HnswGraphBuilder {
         for (int l = Math.min(level, entryLevel); l >= 0; l--) {
             scratch.startVisit(graph.nodeCount());
             HnswGraphSearcher.searchLayer(graph, scratch, vector, offset, current, distance, efConstruction, l,
-                    false, null, Integer.MAX_VALUE);
+                    false, false, null, Integer.MAX_VALUE);
             int found = drainAscending(scratch.results, scratch.sorted);
             int chosen = selectNeighbors(node, scratch.sorted, found, graph.maxConn(l), scratch.selected);
 

@@ -16,7 +16,8 @@ final class HnswGraphSearcher {
 
     /**
      * Searches the whole graph for the ef nodes nearest to {@code query} that are live and pass {@code filter},
-     * leaving them in {@code scratch.results}.
+     * leaving them in {@code scratch.results} with float distances: level 0 is traversed by int8 records and the
+     * collected nodes are reranked by their float vectors.
      *
      * @return distance computations made, or {@link #LIMIT_REACHED} when they would exceed {@code visitLimit}
      */
@@ -36,7 +37,24 @@ final class HnswGraphSearcher {
             distance = Scored.distance(best);
         }
         scratch.startVisit(graph.nodeCount());
-        return searchLayer(graph, scratch, query, 0, node, distance, ef, 0, true, filter, visitLimit);
+        int visits = searchLayer(graph, scratch, query, 0, node, distance, ef, 0, true, true, filter, visitLimit);
+        if (visits != LIMIT_REACHED) {
+            rerank(graph, scratch, query);
+        }
+        return visits;
+    }
+
+    /** Replaces the int8 distances of the collected nodes by float distances. */
+    private static void rerank(HnswGraph graph, SearchScratch scratch, float[] query) {
+        LongHeap results = scratch.results;
+        int n = results.size();
+        long[] sorted = scratch.sorted(n);
+        HnswGraphBuilder.drainAscending(results, sorted);
+        for (int i = 0; i < n; i++) {
+            int node = Scored.node(sorted[i]);
+            float d = graph.distance(query, 0, graph.page(node), node & graph.pageMask);
+            results.push(Scored.reversed(Scored.of(d, node)));
+        }
     }
 
     /** Follows strictly closer neighbours on one level until none is closer; returns the packed best. */
@@ -64,10 +82,13 @@ final class HnswGraphSearcher {
 
     /**
      * Beam search of width {@code ef} on one level from one entry node, which the caller has not marked visited.
-     * With {@code liveOnly}, tombstones and nodes the filter rejects still route but are not collected.
+     * With {@code liveOnly}, tombstones and nodes the filter rejects still route but are not collected. With
+     * {@code approximate}, neighbours are scored by their int8 records (the query must start at offset 0) and the
+     * collected distances are approximate.
      */
     static int searchLayer(HnswGraph graph, SearchScratch scratch, float[] query, int queryOffset, int entryNode,
-            float entryDistance, int ef, int level, boolean liveOnly, OrdinalFilter filter, int visitLimit) {
+            float entryDistance, int ef, int level, boolean approximate, boolean liveOnly, OrdinalFilter filter,
+            int visitLimit) {
         LongHeap candidates = scratch.candidates;
         LongHeap results = scratch.results;
         candidates.clear();
@@ -82,6 +103,7 @@ final class HnswGraphSearcher {
             results.push(Scored.reversed(Scored.of(entryDistance, entryNode)));
         }
         float worst = results.size() >= ef ? entryDistance : Float.POSITIVE_INFINITY;
+        float querySquaredNorm = approximate ? HnswGraph.KERNELS.dotProduct(query, 0, query, 0, graph.dimension) : 0f;
         int visits = 1;
         Page[] pages = graph.pages();
         int pageShift = graph.pageShift;
@@ -118,7 +140,7 @@ final class HnswGraphSearcher {
             if (visits > visitLimit) {
                 return LIMIT_REACHED;
             }
-            scratch.sink ^= graph.touch(pages, buffer, fresh);
+            scratch.sink ^= approximate ? graph.touchCodes(pages, buffer, fresh) : graph.touch(pages, buffer, fresh);
             if (candidates.size() > 0) {
                 // The best remaining candidate is usually the next one expanded: start loading its neighbour list.
                 int next = Scored.node(candidates.peek());
@@ -130,7 +152,10 @@ final class HnswGraphSearcher {
             }
             for (int i = 0; i < fresh; i++) {
                 int neighbor = buffer[i];
-                distances[i] = graph.distance(query, queryOffset, pages[neighbor >>> pageShift], neighbor & pageMask);
+                Page page = pages[neighbor >>> pageShift];
+                distances[i] = approximate
+                        ? graph.approximateDistance(query, querySquaredNorm, page, neighbor & pageMask)
+                        : graph.distance(query, queryOffset, page, neighbor & pageMask);
             }
             for (int i = 0; i < fresh; i++) {
                 float d = distances[i];

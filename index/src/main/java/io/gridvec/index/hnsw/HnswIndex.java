@@ -232,7 +232,7 @@ public final class HnswIndex {
         }
         int n = results.size();
         out.reset(n, strategy, visited);
-        long[] sorted = scratch.sorted.length >= n ? scratch.sorted : (scratch.sorted = new long[n]);
+        long[] sorted = scratch.sorted(n);
         HnswGraphBuilder.drainAscending(results, sorted);
         Metric metric = graph.metric;
         for (int i = 0; i < n; i++) {

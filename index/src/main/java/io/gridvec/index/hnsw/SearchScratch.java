@@ -76,6 +76,13 @@ final class SearchScratch {
         return distances;
     }
 
+    long[] sorted(int capacity) {
+        if (sorted.length < capacity) {
+            sorted = new long[capacity];
+        }
+        return sorted;
+    }
+
     float[] query(int dimension) {
         if (query.length < dimension) {
             query = new float[dimension];

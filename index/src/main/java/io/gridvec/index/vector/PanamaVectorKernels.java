@@ -1,7 +1,9 @@
 package io.gridvec.index.vector;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,6 +18,8 @@ final class PanamaVectorKernels implements VectorKernels {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
+    /** Bytes with one lane per float lane (128-bit for 512-bit floats); null where no such shape exists. */
+    private static final VectorSpecies<Byte> BYTE_SPECIES = byteSpecies();
     /** FMA is a single instruction only where the VM says so; emulated FMA is far slower than mul+add. */
     static final boolean FMA = Vectorization.vmFlag("UseFMA");
 
@@ -79,6 +83,33 @@ final class PanamaVectorKernels implements VectorKernels {
         }
         float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
         return i == length ? sum : Remainders.square(a, aOffset, b, bOffset, i, length, sum);
+    }
+
+    @Override
+    public float dotProductInt8(float[] q, int qOffset, byte[] codes, int codesOffset, int length) {
+        if (BYTE_SPECIES == null || length < 2 * LANES) {
+            return Remainders.dotInt8(q, qOffset, codes, codesOffset, 0, length, 0f);
+        }
+        FloatVector acc0 = FloatVector.zero(SPECIES);
+        FloatVector acc1 = FloatVector.zero(SPECIES);
+        int i = 0;
+        for (int bound = length - length % (2 * LANES); i < bound; i += 2 * LANES) {
+            acc0 = mulAdd(FloatVector.fromArray(SPECIES, q, qOffset + i), widen(codes, codesOffset + i), acc0);
+            acc1 = mulAdd(FloatVector.fromArray(SPECIES, q, qOffset + i + LANES),
+                    widen(codes, codesOffset + i + LANES), acc1);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return i == length ? sum : Remainders.dotInt8(q, qOffset, codes, codesOffset, i, length, sum);
+    }
+
+    private static FloatVector widen(byte[] codes, int offset) {
+        return (FloatVector) ByteVector.fromArray(BYTE_SPECIES, codes, offset)
+                .convertShape(VectorOperators.B2F, SPECIES, 0);
+    }
+
+    private static VectorSpecies<Byte> byteSpecies() {
+        int bits = LANES * Byte.SIZE;
+        return bits < 64 ? null : VectorSpecies.of(byte.class, VectorShape.forBitSize(bits));
     }
 
     @Override

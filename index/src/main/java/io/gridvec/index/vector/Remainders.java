@@ -19,4 +19,11 @@ final class Remainders {
         }
         return sum;
     }
+
+    static float dotInt8(float[] q, int qOffset, byte[] codes, int codesOffset, int from, int to, float sum) {
+        for (int i = from; i < to; i++) {
+            sum += q[qOffset + i] * codes[codesOffset + i];
+        }
+        return sum;
+    }
 }

@@ -39,6 +39,11 @@ final class ScalarVectorKernels implements VectorKernels {
     }
 
     @Override
+    public float dotProductInt8(float[] q, int qOffset, byte[] codes, int codesOffset, int length) {
+        return Remainders.dotInt8(q, qOffset, codes, codesOffset, 0, length, 0f);
+    }
+
+    @Override
     public float cosine(float[] a, int aOffset, float[] b, int bOffset, int length) {
         float dot = 0, na = 0, nb = 0;
         for (int i = 0; i < length; i++) {

@@ -18,6 +18,12 @@ public interface VectorKernels {
     /** Returns the cosine similarity of the two slices, or 0 when either has zero norm. */
     float cosine(float[] a, int aOffset, float[] b, int bOffset, int length);
 
+    /**
+     * Returns the dot product of the float slice {@code q[qOffset, qOffset+length)} with the int8 codes
+     * {@code codes[codesOffset, codesOffset+length)} read as signed integers.
+     */
+    float dotProductInt8(float[] q, int qOffset, byte[] codes, int codesOffset, int length);
+
     /** Returns a short name for logs and benchmark output ({@code scalar} or {@code panama}). */
     String name();
 

@@ -40,6 +40,9 @@ class VectorKernelsTest {
                 .isCloseTo(scalar.squareDistance(a, 5, b, 9, length), within((float) tolerance));
         assertThat(panama.cosine(a, 5, b, 9, length))
                 .isCloseTo(scalar.cosine(a, 5, b, 9, length), within(1e-4f));
+        byte[] codes = codes(random, length + 2);
+        assertThat(panama.dotProductInt8(a, 5, codes, 2, length))
+                .isCloseTo(scalar.dotProductInt8(a, 5, codes, 2, length), within((float) (0.01 * length)));
     }
 
     @Test
@@ -77,6 +80,22 @@ class VectorKernelsTest {
         assertThat(kernels.squareDistance(a, 3, b, 7, length)).as(seed).isCloseTo((float) l2, within(tolerance));
         assertThat(kernels.cosine(a, 3, b, 7, length)).as(seed)
                 .isCloseTo((float) (dot / Math.sqrt(na * nb)), within(1e-5f));
+
+        byte[] codes = codes(random, length + 1);
+        double int8Dot = 0;
+        for (int i = 0; i < length; i++) {
+            int8Dot += a[3 + i] * (double) codes[1 + i];
+        }
+        assertThat(kernels.dotProductInt8(a, 3, codes, 1, length)).as(seed)
+                .isCloseTo((float) int8Dot, within((float) (1e-3 * length + 1e-4)));
+    }
+
+    private static byte[] codes(SplittableRandom random, int length) {
+        byte[] codes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            codes[i] = (byte) (random.nextInt(255) - 127);
+        }
+        return codes;
     }
 
     private static float[] random(SplittableRandom random, int length) {
