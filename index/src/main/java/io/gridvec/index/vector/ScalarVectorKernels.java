@@ -40,7 +40,15 @@ final class ScalarVectorKernels implements VectorKernels {
 
     @Override
     public float dotProductInt8(float[] q, int qOffset, byte[] codes, int codesOffset, int length) {
-        return Remainders.dotInt8(q, qOffset, codes, codesOffset, 0, length, 0f);
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (int bound = length & ~3; i < bound; i += 4) {
+            s0 += q[qOffset + i] * codes[codesOffset + i];
+            s1 += q[qOffset + i + 1] * codes[codesOffset + i + 1];
+            s2 += q[qOffset + i + 2] * codes[codesOffset + i + 2];
+            s3 += q[qOffset + i + 3] * codes[codesOffset + i + 3];
+        }
+        return Remainders.dotInt8(q, qOffset, codes, codesOffset, i, length, (s0 + s1) + (s2 + s3));
     }
 
     @Override

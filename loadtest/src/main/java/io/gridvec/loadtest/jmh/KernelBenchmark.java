@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * JMH benchmark of the distance kernels, scalar against Panama, over random float arrays of several dimensions.
  *
- * <p>Run (about 130 s on 2 cores): {@code ./gridvec bench kernels}; a quick look:
+ * <p>Run (about three minutes on 2 cores): {@code ./gridvec bench kernels}; a quick look:
  * {@code ./gridvec bench kernels -f 1 -wi 1 -i 1 -p dim=128}. Without the launcher, after
  * {@code ./mvnw -B -q -pl index,loadtest -am package -DskipTests}:
  * {@code java --add-modules jdk.incubator.vector -jar loadtest/target/gridvec-loadtest.jar kernels}.
@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 // C2 has compiled these small loops within the first second; the second warm-up iteration shows it settled.
 @Warmup(iterations = 2, time = 1, timeUnit = TimeUnit.SECONDS)
-// Three one-second iterations give a mean with an error bar and keep the default run under three minutes.
+// Three one-second iterations give a mean with an error bar and keep the default run near three minutes.
 @Measurement(iterations = 3, time = 1, timeUnit = TimeUnit.SECONDS)
 public class KernelBenchmark {
 
@@ -51,6 +51,7 @@ public class KernelBenchmark {
     private VectorKernels kernels;
     private float[] a;
     private float[] b;
+    private byte[] codes;
 
     // Once per trial: the arrays and the implementation do not change between iterations.
     @Setup
@@ -63,9 +64,11 @@ public class KernelBenchmark {
         SplittableRandom random = new SplittableRandom(42);
         a = new float[dim];
         b = new float[dim];
+        codes = new byte[dim];
         for (int i = 0; i < dim; i++) {
             a[i] = (float) random.nextDouble(-1, 1);
             b[i] = (float) random.nextDouble(-1, 1);
+            codes[i] = (byte) random.nextInt(-127, 128);
         }
     }
 
@@ -83,5 +86,11 @@ public class KernelBenchmark {
     @Benchmark
     public float cosine() {
         return kernels.cosine(a, b);
+    }
+
+    // The kernel that steers query-time graph traversal: a float query against a node's int8 codes.
+    @Benchmark
+    public float dotProductInt8() {
+        return kernels.dotProductInt8(a, 0, codes, 0, dim);
     }
 }
