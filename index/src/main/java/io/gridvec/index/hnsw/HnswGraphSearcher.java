@@ -97,13 +97,17 @@ final class HnswGraphSearcher {
         int[] buffer = scratch.neighbors(graph.maxConn0 + 2);
 
         scratch.visit(entryNode);
-        candidates.push(Scored.of(entryDistance, entryNode));
         Page entryPage = graph.page(entryNode);
+        float querySquaredNorm = approximate ? HnswGraph.KERNELS.dotProduct(query, 0, query, 0, graph.dimension) : 0f;
+        if (approximate) {
+            // Every distance in the heaps must be on the same scale.
+            entryDistance = graph.approximateDistance(query, querySquaredNorm, entryPage, entryNode & pageMask);
+        }
+        candidates.push(Scored.of(entryDistance, entryNode));
         if (!liveOnly || admits(entryPage, entryNode & pageMask, filter)) {
             results.push(Scored.reversed(Scored.of(entryDistance, entryNode)));
         }
         float worst = results.size() >= ef ? entryDistance : Float.POSITIVE_INFINITY;
-        float querySquaredNorm = approximate ? HnswGraph.KERNELS.dotProduct(query, 0, query, 0, graph.dimension) : 0f;
         int visits = 1;
         Page[] pages = graph.pages();
         int pageShift = graph.pageShift;

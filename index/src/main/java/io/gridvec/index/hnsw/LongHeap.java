@@ -43,32 +43,21 @@ final class LongHeap {
     }
 
     long pop() {
-        long[] h = heap;
-        long top = h[0];
-        long last = h[--size];
-        int n = size;
-        int i = 0;
-        int half = n >>> 1;
-        while (i < half) {
-            int child = 2 * i + 1;
-            long c = h[child];
-            int right = child + 1;
-            if (right < n && h[right] < c) {
-                child = right;
-                c = h[right];
-            }
-            if (last <= c) {
-                break;
-            }
-            h[i] = c;
-            i = child;
+        long top = heap[0];
+        long last = heap[--size];
+        if (size > 0) {
+            siftDown(last);
         }
-        h[i] = last;
         return top;
     }
 
     /** Replaces the minimum with {@code value} (cheaper than pop then push). */
     void replaceTop(long value) {
+        siftDown(value);
+    }
+
+    /** Places {@code value} at the root's position and moves it down to where the heap order holds. */
+    private void siftDown(long value) {
         long[] h = heap;
         int n = size;
         int i = 0;

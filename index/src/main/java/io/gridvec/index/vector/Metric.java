@@ -28,11 +28,6 @@ public enum Metric {
         };
     }
 
-    /** Returns the lower-case name used in APIs and files. */
-    public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
     /** Converts an internal distance to the score users see. */
     public float score(float distance) {
         return switch (this) {
@@ -40,10 +35,5 @@ public enum Metric {
             case DOT -> -distance;
             case L2 -> distance;
         };
-    }
-
-    /** Returns whether a higher score is better (cosine, dot) or a lower one (l2). */
-    public boolean higherIsBetter() {
-        return this != L2;
     }
 }

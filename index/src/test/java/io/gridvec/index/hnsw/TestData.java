@@ -21,23 +21,16 @@ final class TestData {
 
     /** Points around {@code clusters} Gaussian centers: the shape of real embedding collections. */
     static float[][] clustered(int n, int dim, int clusters, long seed) {
-        SplittableRandom centersRandom = new SplittableRandom(seed);
-        float[][] centers = gaussian(clusters, dim, centersRandom, 1.0);
-        SplittableRandom random = new SplittableRandom(seed + 1);
-        float[][] points = new float[n][dim];
-        for (int i = 0; i < n; i++) {
-            float[] c = centers[random.nextInt(clusters)];
-            for (int d = 0; d < dim; d++) {
-                points[i][d] = c[d] + (float) (0.35 * gaussian(random));
-            }
-        }
-        return points;
+        return aroundCenters(n, dim, clusters, seed, new SplittableRandom(seed + 1));
     }
 
     /** Queries near the same centers as {@link #clustered} with that seed, drawn from another stream. */
     static float[][] clusteredQueries(int n, int dim, int clusters, long seed) {
-        float[][] centers = gaussian(clusters, dim, new SplittableRandom(seed), 1.0);
-        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        return aroundCenters(n, dim, clusters, seed, new SplittableRandom(seed ^ 0x5DEECE66DL));
+    }
+
+    private static float[][] aroundCenters(int n, int dim, int clusters, long centersSeed, SplittableRandom random) {
+        float[][] centers = gaussian(clusters, dim, new SplittableRandom(centersSeed), 1.0);
         float[][] points = new float[n][dim];
         for (int i = 0; i < n; i++) {
             float[] c = centers[random.nextInt(clusters)];
