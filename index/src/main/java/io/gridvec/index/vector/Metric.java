@@ -28,6 +28,11 @@ public enum Metric {
         };
     }
 
+    /** Returns the lower-case name used in APIs and reports. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
     /** Converts an internal distance to the score users see. */
     public float score(float distance) {
         return switch (this) {
