@@ -62,8 +62,7 @@ final class HnswGraphBuilder {
         }
         for (int l = Math.min(level, entryLevel); l >= 0; l--) {
             scratch.startVisit(graph.nodeCount());
-            HnswGraphSearcher.searchLayer(graph, scratch, vector, offset, current, distance, efConstruction, l,
-                    false, false, null, Integer.MAX_VALUE);
+            searchLayer(scratch, vector, offset, current, distance, l);
             int found = drainAscending(scratch.results, scratch.sorted);
             int chosen = selectNeighbors(node, scratch.sorted, found, graph.maxConn(l), scratch.selected);
 
@@ -79,6 +78,54 @@ final class HnswGraphBuilder {
             if (found > 0) {
                 current = Scored.node(scratch.sorted[0]);
                 distance = Scored.distance(scratch.sorted[0]);
+            }
+        }
+    }
+
+    /**
+     * Beam search of width efConstruction on one level by float distances, collecting every node it reaches
+     * (tombstones included: they stay linked) into {@code scratch.results}.
+     */
+    private void searchLayer(SearchScratch scratch, float[] vector, int offset, int entryNode, float entryDistance,
+            int level) {
+        LongHeap candidates = scratch.candidates;
+        LongHeap results = scratch.results;
+        candidates.clear();
+        results.clear();
+        int[] buffer = scratch.neighbors(graph.maxConn0 + 2);
+        float[] distances = scratch.distances(graph.maxConn0);
+        scratch.visit(entryNode);
+        candidates.push(Scored.of(entryDistance, entryNode));
+        float worst = HnswGraphSearcher.collect(results, Scored.of(entryDistance, entryNode), efConstruction,
+                Float.POSITIVE_INFINITY);
+        while (candidates.size() > 0) {
+            long closest = candidates.pop();
+            if (Scored.distance(closest) > worst) {
+                break;
+            }
+            int current = Scored.node(closest);
+            int index = current & graph.pageMask;
+            int n = HnswGraph.readLinks(graph.linkArray(graph.page(current), index, level),
+                    graph.linkBase(index, level), buffer);
+            int fresh = 0;
+            for (int i = 0; i < n; i++) {
+                if (scratch.visit(buffer[i])) {
+                    buffer[fresh++] = buffer[i];
+                }
+            }
+            Page[] pages = graph.pages();
+            scratch.sink ^= graph.touch(pages, buffer, fresh);
+            for (int i = 0; i < fresh; i++) {
+                int neighbor = buffer[i];
+                distances[i] = graph.distance(vector, offset, pages[neighbor >>> graph.pageShift],
+                        neighbor & graph.pageMask);
+            }
+            for (int i = 0; i < fresh; i++) {
+                if (distances[i] < worst) {
+                    long scored = Scored.of(distances[i], buffer[i]);
+                    candidates.push(scored);
+                    worst = HnswGraphSearcher.collect(results, scored, efConstruction, worst);
+                }
             }
         }
     }

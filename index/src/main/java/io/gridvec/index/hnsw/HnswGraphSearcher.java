@@ -3,13 +3,15 @@ package io.gridvec.index.hnsw;
 import io.gridvec.index.hnsw.HnswGraph.Page;
 
 /**
- * Searches an {@link HnswGraph}: greedy descent through the upper levels, then a best-first beam search of width
- * ef (efSearch at query time, efConstruction at insert time) on one level. Stateless; all state lives in the
- * caller's {@link SearchScratch}.
+ * Answers queries on an {@link HnswGraph}: greedy descent through the upper levels, then a best-first beam search of
+ * width ef on level 0, steered by int8 records and reranked with float vectors. Stateless; all state lives in the
+ * caller's {@link SearchScratch}. Insert-time layer search lives in {@link HnswGraphBuilder}: it scores floats,
+ * collects tombstones too and has no filter or budget, and one loop with those choices as runtime flags measured
+ * 13% slower queries (C2 compiles the large loop once, for both uses).
  */
 final class HnswGraphSearcher {
 
-    /** Returned by {@link #searchLayer} when the visit limit stopped the search. */
+    /** Returned by {@link #search} when the visit limit stopped the search. */
     static final int LIMIT_REACHED = -1;
 
     private HnswGraphSearcher() {}
@@ -37,7 +39,7 @@ final class HnswGraphSearcher {
             distance = Scored.distance(best);
         }
         scratch.startVisit(graph.nodeCount());
-        int visits = searchLayer(graph, scratch, query, 0, node, distance, ef, 0, true, true, filter, visitLimit);
+        int visits = searchLevel0(graph, scratch, query, node, ef, filter, visitLimit);
         if (visits != LIMIT_REACHED) {
             rerank(graph, scratch, query);
         }
@@ -81,38 +83,34 @@ final class HnswGraphSearcher {
     }
 
     /**
-     * Beam search of width {@code ef} on one level from one entry node, which the caller has not marked visited.
-     * With {@code liveOnly}, tombstones and nodes the filter rejects still route but are not collected. With
-     * {@code approximate}, neighbours are scored by their int8 records (the query must start at offset 0) and the
-     * collected distances are approximate.
+     * Beam search of width {@code ef} on level 0 from one entry node, scoring nodes by their int8 records: tombstones
+     * and nodes the filter rejects route but are not collected.
+     *
+     * @return distance computations made, or {@link #LIMIT_REACHED} when they would exceed {@code visitLimit}
      */
-    static int searchLayer(HnswGraph graph, SearchScratch scratch, float[] query, int queryOffset, int entryNode,
-            float entryDistance, int ef, int level, boolean approximate, boolean liveOnly, OrdinalFilter filter,
-            int visitLimit) {
+    private static int searchLevel0(HnswGraph graph, SearchScratch scratch, float[] query, int entryNode, int ef,
+            OrdinalFilter filter, int visitLimit) {
         LongHeap candidates = scratch.candidates;
         LongHeap results = scratch.results;
         candidates.clear();
         results.clear();
         int pageMask = graph.pageMask;
+        int pageShift = graph.pageShift;
         int[] buffer = scratch.neighbors(graph.maxConn0 + 2);
+        float[] distances = scratch.distances(graph.maxConn0);
+        float querySquaredNorm = HnswGraph.KERNELS.dotProduct(query, 0, query, 0, graph.dimension);
 
         scratch.visit(entryNode);
         Page entryPage = graph.page(entryNode);
-        float querySquaredNorm = approximate ? HnswGraph.KERNELS.dotProduct(query, 0, query, 0, graph.dimension) : 0f;
-        if (approximate) {
-            // Every distance in the heaps must be on the same scale.
-            entryDistance = graph.approximateDistance(query, querySquaredNorm, entryPage, entryNode & pageMask);
-        }
+        float entryDistance = graph.approximateDistance(query, querySquaredNorm, entryPage, entryNode & pageMask);
         candidates.push(Scored.of(entryDistance, entryNode));
-        if (!liveOnly || admits(entryPage, entryNode & pageMask, filter)) {
+        if (admits(entryPage, entryNode & pageMask, filter)) {
             results.push(Scored.reversed(Scored.of(entryDistance, entryNode)));
         }
         float worst = results.size() >= ef ? entryDistance : Float.POSITIVE_INFINITY;
         int visits = 1;
         Page[] pages = graph.pages();
-        int pageShift = graph.pageShift;
 
-        float[] distances = scratch.distances(graph.maxConn0);
         while (candidates.size() > 0) {
             long closest = candidates.peek();
             if (Scored.distance(closest) > worst) {
@@ -120,16 +118,13 @@ final class HnswGraphSearcher {
             }
             candidates.pop();
             int current = Scored.node(closest);
-            int currentIndex = current & pageMask;
-            int p = current >>> pageShift;
-            if (p >= pages.length) {
+            if ((current >>> pageShift) >= pages.length) {
                 pages = graph.pages();
             }
-            Page currentPage = pages[p];
-            int n = HnswGraph.readLinks(graph.linkArray(currentPage, currentIndex, level),
-                    graph.linkBase(currentIndex, level), buffer);
-            // Gather the unvisited neighbours first, then score them in a branch-free loop: the CPU can then keep
-            // several vectors' cache misses in flight instead of stalling on each behind a mispredicted branch.
+            int n = HnswGraph.readLinks(pages[current >>> pageShift].links, (current & pageMask) * graph.stride0,
+                    buffer);
+            // Gather the unvisited neighbours first, touch their records, then score them in a branch-free loop:
+            // the CPU keeps many cache misses in flight instead of stalling on each behind a mispredicted branch.
             int fresh = 0;
             for (int i = 0; i < n; i++) {
                 int neighbor = buffer[i];
@@ -144,44 +139,45 @@ final class HnswGraphSearcher {
             if (visits > visitLimit) {
                 return LIMIT_REACHED;
             }
-            scratch.sink ^= approximate ? graph.touchCodes(pages, buffer, fresh) : graph.touch(pages, buffer, fresh);
+            scratch.sink ^= graph.touchCodes(pages, buffer, fresh);
             if (candidates.size() > 0) {
                 // The best remaining candidate is usually the next one expanded: start loading its neighbour list.
                 int next = Scored.node(candidates.peek());
-                int nextPage = next >>> pageShift;
-                if (nextPage < pages.length) {
-                    int[] nextLinks = graph.linkArray(pages[nextPage], next & pageMask, level);
-                    scratch.sink ^= nextLinks[graph.linkBase(next & pageMask, level)];
+                if ((next >>> pageShift) < pages.length) {
+                    scratch.sink ^= pages[next >>> pageShift].links[(next & pageMask) * graph.stride0];
                 }
             }
             for (int i = 0; i < fresh; i++) {
                 int neighbor = buffer[i];
-                Page page = pages[neighbor >>> pageShift];
-                distances[i] = approximate
-                        ? graph.approximateDistance(query, querySquaredNorm, page, neighbor & pageMask)
-                        : graph.distance(query, queryOffset, page, neighbor & pageMask);
+                distances[i] = graph.approximateDistance(query, querySquaredNorm, pages[neighbor >>> pageShift],
+                        neighbor & pageMask);
             }
             for (int i = 0; i < fresh; i++) {
                 float d = distances[i];
                 if (d < worst) {
                     int neighbor = buffer[i];
                     candidates.push(Scored.of(d, neighbor));
-                    if (!liveOnly || admits(pages[neighbor >>> pageShift], neighbor & pageMask, filter)) {
-                        long entry = Scored.reversed(Scored.of(d, neighbor));
-                        if (results.size() < ef) {
-                            results.push(entry);
-                            if (results.size() == ef) {
-                                worst = Scored.distance(Scored.reversed(results.peek()));
-                            }
-                        } else {
-                            results.replaceTop(entry);
-                            worst = Scored.distance(Scored.reversed(results.peek()));
-                        }
+                    if (admits(pages[neighbor >>> pageShift], neighbor & pageMask, filter)) {
+                        worst = collect(results, Scored.of(d, neighbor), ef, worst);
                     }
                 }
             }
         }
         return visits;
+    }
+
+    /**
+     * Adds a (distance, node) to the results max-heap of at most {@code ef} entries and returns the distance a newcomer
+     * must now beat: the farthest kept once the heap is full, else infinity.
+     */
+    static float collect(LongHeap results, long scored, int ef, float worst) {
+        long entry = Scored.reversed(scored);
+        if (results.size() < ef) {
+            results.push(entry);
+            return results.size() == ef ? Scored.distance(Scored.reversed(results.peek())) : worst;
+        }
+        results.replaceTop(entry);
+        return Scored.distance(Scored.reversed(results.peek()));
     }
 
     private static boolean admits(Page page, int index, OrdinalFilter filter) {
@@ -205,14 +201,8 @@ final class HnswGraphSearcher {
             if (node >= 0) {
                 float d = graph.distance(query, 0, graph.page(node), node & pageMask);
                 visits++;
-                if (results.size() < k) {
-                    results.push(Scored.reversed(Scored.of(d, node)));
-                    if (results.size() == k) {
-                        worst = Scored.distance(Scored.reversed(results.peek()));
-                    }
-                } else if (d < worst) {
-                    results.replaceTop(Scored.reversed(Scored.of(d, node)));
-                    worst = Scored.distance(Scored.reversed(results.peek()));
+                if (d < worst) {
+                    worst = collect(results, Scored.of(d, node), k, worst);
                 }
             }
             ordinal = filter == null ? ordinal + 1 : filter.nextAccepted(ordinal + 1, ordinals);
