@@ -1,0 +1,153 @@
+package io.gridvec.grid.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Builds a {@link GridvecConfig} in layers: the defaults in code, then the YAML file, then environment variables,
+ * then command-line overrides; validates once and reports every problem together. Stateless and thread-safe.
+ *
+ * <p>Every key {@code section.key} can be set from the environment as {@code GRIDVEC_SECTION_KEY} in upper snake
+ * case, e.g. {@code GRIDVEC_REST_PORT} or {@code GRIDVEC_CLUSTER_DISCOVERY_PORT}; lists take comma-separated values.
+ */
+public final class ConfigLoader {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private ConfigLoader() {}
+
+    /**
+     * Loads the configuration.
+     *
+     * @param file the YAML file, or null for defaults only
+     * @param environment environment variables (the process environment in production)
+     * @param overrides {@code section.key} to value, from command-line flags; applied last
+     * @throws ConfigException listing every problem: unreadable file, unknown keys, wrong types, invalid values
+     */
+    public static GridvecConfig load(Path file, Map<String, String> environment, Map<String, String> overrides) {
+        String source = file == null ? "the configuration" : file.toString();
+        ObjectNode tree = YAML.valueToTree(GridvecConfig.defaults());
+        List<String> problems = new ArrayList<>();
+        if (file != null) {
+            mergeFile(file, tree, problems);
+        }
+        applyEnvironment(tree, environment);
+        overrides.forEach((key, value) -> set(tree, key, value, problems, "command line"));
+        if (!problems.isEmpty()) {
+            throw new ConfigException(source, problems);
+        }
+        GridvecConfig config;
+        try {
+            config = YAML.treeToValue(tree, GridvecConfig.class);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source, List.of(describe(e)));
+        }
+        List<String> invalid = config.problems();
+        if (!invalid.isEmpty()) {
+            throw new ConfigException(source, invalid);
+        }
+        return config;
+    }
+
+    private static void mergeFile(Path file, ObjectNode tree, List<String> problems) {
+        JsonNode fromFile;
+        try {
+            fromFile = YAML.readTree(Files.readString(file));
+        } catch (JsonProcessingException e) {
+            problems.add("not valid YAML: " + e.getOriginalMessage());
+            return;
+        } catch (IOException e) {
+            problems.add("cannot be read: " + e.getMessage());
+            return;
+        }
+        if (fromFile == null || fromFile.isMissingNode() || fromFile.isNull()) {
+            return;
+        }
+        if (!fromFile.isObject()) {
+            problems.add("must be a YAML mapping of sections (node, rest, cluster, storage)");
+            return;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> sections = fromFile.fields(); sections.hasNext(); ) {
+            Map.Entry<String, JsonNode> section = sections.next();
+            JsonNode target = tree.get(section.getKey());
+            if (target == null) {
+                problems.add("unknown section '" + section.getKey() + "' (known: node, rest, cluster, storage)");
+            } else if (!section.getValue().isObject()) {
+                problems.add(section.getKey() + " must be a mapping");
+            } else {
+                for (Iterator<Map.Entry<String, JsonNode>> keys = section.getValue().fields(); keys.hasNext(); ) {
+                    Map.Entry<String, JsonNode> key = keys.next();
+                    String name = section.getKey() + "." + key.getKey();
+                    if (!target.has(key.getKey())) {
+                        problems.add("unknown key '" + name + "'");
+                    } else {
+                        ((ObjectNode) target).set(key.getKey(), key.getValue());
+                    }
+                }
+            }
+        }
+    }
+
+    private static void applyEnvironment(ObjectNode tree, Map<String, String> environment) {
+        for (Iterator<Map.Entry<String, JsonNode>> sections = tree.fields(); sections.hasNext(); ) {
+            Map.Entry<String, JsonNode> section = sections.next();
+            for (Iterator<String> keys = section.getValue().fieldNames(); keys.hasNext(); ) {
+                String key = keys.next();
+                String value = environment.get(environmentName(section.getKey(), key));
+                if (value != null) {
+                    set(tree, section.getKey() + "." + key, value, new ArrayList<>(), "environment");
+                }
+            }
+        }
+    }
+
+    /** Returns the environment variable for {@code section.key}: {@code GRIDVEC_SECTION_KEY}. */
+    public static String environmentName(String section, String key) {
+        return ("GRIDVEC_" + section + "_" + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2")).toUpperCase(Locale.ROOT);
+    }
+
+    private static void set(ObjectNode tree, String dottedKey, String value, List<String> problems, String origin) {
+        int dot = dottedKey.indexOf('.');
+        JsonNode section = dot < 0 ? null : tree.get(dottedKey.substring(0, dot));
+        String key = dot < 0 ? dottedKey : dottedKey.substring(dot + 1);
+        if (!(section instanceof ObjectNode target) || !target.has(key)) {
+            problems.add("unknown key '" + dottedKey + "' (" + origin + ")");
+            return;
+        }
+        if (target.get(key).isArray()) {
+            ArrayNode list = target.putArray(key);
+            for (String item : value.split(",")) {
+                if (!item.isBlank()) {
+                    list.add(item.trim());
+                }
+            }
+        } else {
+            target.put(key, value);
+        }
+    }
+
+    private static String describe(JsonProcessingException e) {
+        String path = e instanceof com.fasterxml.jackson.databind.JsonMappingException m
+                ? m.getPath().stream()
+                        .map(ref -> ref.getFieldName() == null ? "[" + ref.getIndex() + "]" : ref.getFieldName())
+                        .reduce((a, b) -> a + "." + b)
+                        .orElse("?")
+                : "?";
+        return path + " has the wrong type: " + e.getOriginalMessage();
+    }
+}

@@ -1,0 +1,101 @@
+package io.gridvec.grid.config;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A node's configuration: one YAML file of four sections, each a record whose defaults live in {@link #defaults()}.
+ * Immutable and thread-safe; {@link ConfigLoader} builds it and {@link #problems()} validates it.
+ */
+public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage storage) {
+
+    private static final Pattern NODE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$");
+    private static final Pattern SEED = Pattern.compile("^[^:\\s]+:\\d{1,5}(\\.\\.\\d{1,5})?$");
+
+    /** The node: its name (also its Ignite consistent id) and where it keeps its data. */
+    public record Node(String name, String dataDir) {}
+
+    /** The REST API's listening address. */
+    public record Rest(String host, int port) {}
+
+    /**
+     * Cluster links: the address this node binds, its discovery, communication and client (thin client and JDBC)
+     * ports, the discovery addresses of the cluster ({@code host:port} or {@code host:from..to}), and how many server
+     * nodes a fresh cluster waits for before it activates and fixes its baseline.
+     */
+    public record Cluster(String host, int discoveryPort, int communicationPort, int clientPort, List<String> seeds,
+            int initialNodes) {}
+
+    /** Native persistence: WAL mode ({@code LOG_ONLY}, {@code FSYNC} or {@code BACKGROUND}), sizes in MiB. */
+    public record Storage(String walMode, int walSegmentMb, int dataRegionMb) {}
+
+    /** Returns the defaults: a single node on 127.0.0.1 with its data in {@code ./data}. */
+    public static GridvecConfig defaults() {
+        return new GridvecConfig(
+                new Node("gridvec-1", "./data"),
+                new Rest("127.0.0.1", 8080),
+                new Cluster("127.0.0.1", 47500, 47100, 10800, List.of("127.0.0.1:47500"), 1),
+                new Storage("LOG_ONLY", 64, 1024));
+    }
+
+    /** Returns every problem of this configuration, each naming the key and the limit; empty when valid. */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        if (node.name() == null || !NODE_NAME.matcher(node.name()).matches()) {
+            problems.add("node.name must match " + NODE_NAME.pattern() + ", was '" + node.name() + "'");
+        }
+        if (node.dataDir() == null || node.dataDir().isBlank()) {
+            problems.add("node.dataDir must not be empty");
+        }
+        requireHost(problems, "rest.host", rest.host());
+        requireHost(problems, "cluster.host", cluster.host());
+        requirePort(problems, "rest.port", rest.port());
+        requirePort(problems, "cluster.discoveryPort", cluster.discoveryPort());
+        requirePort(problems, "cluster.communicationPort", cluster.communicationPort());
+        requirePort(problems, "cluster.clientPort", cluster.clientPort());
+        Set<Integer> ports = new HashSet<>();
+        for (int port : new int[] {rest.port(), cluster.discoveryPort(), cluster.communicationPort(),
+                cluster.clientPort()}) {
+            if (!ports.add(port)) {
+                problems.add("rest.port and the cluster ports must differ, " + port + " is used twice");
+            }
+        }
+        if (cluster.seeds() == null || cluster.seeds().isEmpty()) {
+            problems.add("cluster.seeds must list at least one host:port");
+        } else {
+            for (String seed : cluster.seeds()) {
+                if (seed == null || !SEED.matcher(seed).matches()) {
+                    problems.add("cluster.seeds entries must be host:port or host:from..to, was '" + seed + "'");
+                }
+            }
+        }
+        if (cluster.initialNodes() < 1 || cluster.initialNodes() > 1000) {
+            problems.add("cluster.initialNodes must be in [1, 1000], was " + cluster.initialNodes());
+        }
+        if (!Set.of("LOG_ONLY", "FSYNC", "BACKGROUND").contains(storage.walMode())) {
+            problems.add("storage.walMode must be one of LOG_ONLY, FSYNC, BACKGROUND, was '" + storage.walMode() + "'");
+        }
+        if (storage.walSegmentMb() < 1 || storage.walSegmentMb() > 1024) {
+            problems.add("storage.walSegmentMb must be in [1, 1024], was " + storage.walSegmentMb());
+        }
+        if (storage.dataRegionMb() < 64 || storage.dataRegionMb() > 16 * 1024 * 1024) {
+            problems.add("storage.dataRegionMb must be in [64, 16777216], was " + storage.dataRegionMb());
+        }
+        return problems;
+    }
+
+    private static void requireHost(List<String> problems, String key, String host) {
+        if (host == null || host.isBlank()) {
+            problems.add(key + " must not be empty");
+        }
+    }
+
+    private static void requirePort(List<String> problems, String key, int port) {
+        if (port < 1 || port > 65_535) {
+            problems.add(key + " must be in [1, 65535], was " + port);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.gridvec.grid.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Layering (defaults, file, environment, flags) and validation that reports every problem at once. */
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void noFileGivesTheDocumentedDefaults() {
+        GridvecConfig config = ConfigLoader.load(null, Map.of(), Map.of());
+        assertThat(config).isEqualTo(GridvecConfig.defaults());
+        assertThat(config.node().dataDir()).isEqualTo("./data");
+        assertThat(config.rest().port()).isEqualTo(8080);
+        assertThat(config.cluster().clientPort()).isEqualTo(10800);
+        assertThat(config.storage().walMode()).isEqualTo("LOG_ONLY");
+    }
+
+    @Test
+    void fileThenEnvironmentThenFlagsEachOverrideTheLayerBefore() throws IOException {
+        Path file = write("""
+                node:
+                  name: n2
+                rest:
+                  port: 9090
+                cluster:
+                  seeds: ["127.0.0.1:47500..47502"]
+                storage:
+                  walMode: FSYNC
+                """);
+        GridvecConfig config = ConfigLoader.load(file,
+                Map.of("GRIDVEC_REST_PORT", "9191", "GRIDVEC_CLUSTER_DISCOVERY_PORT", "47501",
+                        "GRIDVEC_CLUSTER_SEEDS", "10.0.0.1:47500, 10.0.0.2:47500"),
+                Map.of("cluster.discoveryPort", "47502"));
+        assertThat(config.node().name()).isEqualTo("n2");
+        assertThat(config.node().dataDir()).isEqualTo("./data");
+        assertThat(config.rest().port()).isEqualTo(9191);
+        assertThat(config.cluster().discoveryPort()).isEqualTo(47502);
+        assertThat(config.cluster().seeds()).containsExactly("10.0.0.1:47500", "10.0.0.2:47500");
+        assertThat(config.storage().walMode()).isEqualTo("FSYNC");
+    }
+
+    @Test
+    void everyInvalidValueIsReportedTogetherNamingTheKeyAndTheLimit() throws IOException {
+        Path file = write("""
+                node:
+                  name: "bad name"
+                rest:
+                  port: 0
+                cluster:
+                  clientPort: 47500
+                  seeds: ["nohost"]
+                storage:
+                  walMode: SOMETIMES
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "node.name must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$, was 'bad name'",
+                        "rest.port must be in [1, 65535], was 0",
+                        "rest.port and the cluster ports must differ, 47500 is used twice",
+                        "cluster.seeds entries must be host:port or host:from..to, was 'nohost'",
+                        "storage.walMode must be one of LOG_ONLY, FSYNC, BACKGROUND, was 'SOMETIMES'"))
+                .hasMessageStartingWith(file + " is invalid:");
+    }
+
+    @Test
+    void unknownKeysAndSectionsAreNamed() throws IOException {
+        Path file = write("""
+                rest:
+                  prot: 9090
+                metrics:
+                  enabled: true
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of("rest.tls", "on")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "unknown key 'rest.prot'",
+                        "unknown section 'metrics' (known: node, rest, cluster, storage)",
+                        "unknown key 'rest.tls' (command line)"));
+    }
+
+    @Test
+    void aWrongTypeNamesTheKey() throws IOException {
+        Path file = write("rest:\n  port: eighty\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement()
+                        .asString().startsWith("rest.port has the wrong type"));
+    }
+
+    @Test
+    void environmentNamesFollowTheKeys() {
+        assertThat(ConfigLoader.environmentName("cluster", "communicationPort"))
+                .isEqualTo("GRIDVEC_CLUSTER_COMMUNICATION_PORT");
+        assertThat(ConfigLoader.environmentName("node", "dataDir")).isEqualTo("GRIDVEC_NODE_DATA_DIR");
+        assertThat(List.of(ConfigLoader.environmentName("storage", "walMode"))).containsExactly(
+                "GRIDVEC_STORAGE_WAL_MODE");
+    }
+
+    private Path write(String yaml) throws IOException {
+        Path file = dir.resolve("gridvec.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+}
