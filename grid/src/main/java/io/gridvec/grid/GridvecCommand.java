@@ -1,8 +1,18 @@
 package io.gridvec.grid;
 
+import io.gridvec.grid.config.ConfigException;
+import io.gridvec.grid.config.ConfigLoader;
+import io.gridvec.grid.config.GridvecConfig;
+import io.gridvec.grid.node.GridNode;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** The {@code gridvec} node command line; {@code ./gridvec bench ...} is served by the loadtest module. */
 @Command(
@@ -10,8 +20,11 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "Gridvec 0.1.0-SNAPSHOT",
         description = "Gridvec, a distributed vector database on Apache Ignite.",
-        subcommands = {GridvecCommand.Start.class})
+        subcommands = {GridvecCommand.Start.class, GridvecCommand.Config.class})
 public final class GridvecCommand implements Callable<Integer> {
+
+    /** Exit status for an invalid configuration. */
+    static final int INVALID_CONFIG = 2;
 
     @Override
     public Integer call() {
@@ -24,13 +37,97 @@ public final class GridvecCommand implements Callable<Integer> {
         System.exit(new CommandLine(new GridvecCommand()).execute(args));
     }
 
-    @Command(name = "start", description = "Start a Gridvec node.")
+    @Command(name = "start", mixinStandardHelpOptions = true,
+            description = {"Start a Gridvec node and run it until it is stopped (SIGTERM or Ctrl-C stop it "
+                    + "gracefully).", "Without --config: a single node, data in ./data, thin client and JDBC on "
+                    + "127.0.0.1:10800. Flags override the file and GRIDVEC_* environment variables."})
     static final class Start implements Callable<Integer> {
+        @Option(names = "--config", description = "YAML configuration file.")
+        Path config;
+        @Option(names = "--data-dir", description = "node.dataDir")
+        String dataDir;
+        @Option(names = "--node-name", description = "node.name (also the Ignite consistent id)")
+        String nodeName;
+        @Option(names = "--rest-host", description = "rest.host")
+        String restHost;
+        @Option(names = "--rest-port", description = "rest.port")
+        String restPort;
+        @Option(names = "--client-port", description = "cluster.clientPort (thin clients and JDBC)")
+        String clientPort;
+        @Option(names = "--discovery-port", description = "cluster.discoveryPort")
+        String discoveryPort;
+        @Option(names = "--communication-port", description = "cluster.communicationPort")
+        String communicationPort;
+        @Option(names = "--seeds", description = "cluster.seeds: host:port[..port],...")
+        String seeds;
+        @Option(names = "--wal-mode", description = "storage.walMode: LOG_ONLY, FSYNC or BACKGROUND")
+        String walMode;
+
         @Override
-        public Integer call() {
-            System.err.println("gridvec start: the cluster node is not part of this build yet;"
-                    + " it contains the index library and `gridvec bench` (see README.md).");
-            return 2;
+        public Integer call() throws InterruptedException {
+            GridvecConfig config;
+            try {
+                config = ConfigLoader.load(this.config, System.getenv(), overrides());
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return INVALID_CONFIG;
+            }
+            GridNode node = GridNode.start(config);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                node.close();
+                stopped.countDown();
+            }, "gridvec-shutdown"));
+            System.out.println("Gridvec node " + config.node().name() + " started: data in "
+                    + Path.of(config.node().dataDir()).toAbsolutePath().normalize() + ", thin clients and JDBC on "
+                    + config.cluster().host() + ":" + config.cluster().clientPort() + ", cluster "
+                    + node.ignite().cluster().state() + ". The REST API is not part of this build yet.");
+            stopped.await();
+            return 0;
+        }
+
+        private Map<String, String> overrides() {
+            Map<String, String> overrides = new LinkedHashMap<>();
+            put(overrides, "node.dataDir", dataDir);
+            put(overrides, "node.name", nodeName);
+            put(overrides, "rest.host", restHost);
+            put(overrides, "rest.port", restPort);
+            put(overrides, "cluster.clientPort", clientPort);
+            put(overrides, "cluster.discoveryPort", discoveryPort);
+            put(overrides, "cluster.communicationPort", communicationPort);
+            put(overrides, "cluster.seeds", seeds);
+            put(overrides, "storage.walMode", walMode);
+            return overrides;
+        }
+
+        private static void put(Map<String, String> overrides, String key, String value) {
+            if (value != null) {
+                overrides.put(key, value);
+            }
+        }
+    }
+
+    @Command(name = "config", description = "Configuration tools.", subcommands = Config.Validate.class)
+    static final class Config {
+
+        @Command(name = "validate", mixinStandardHelpOptions = true,
+                description = "Check a configuration file (with GRIDVEC_* environment overrides) and list every "
+                        + "problem.")
+        static final class Validate implements Callable<Integer> {
+            @Parameters(paramLabel = "FILE", description = "YAML configuration file.")
+            Path file;
+
+            @Override
+            public Integer call() {
+                try {
+                    ConfigLoader.load(file, System.getenv(), Map.of());
+                } catch (ConfigException e) {
+                    System.err.println(e.getMessage());
+                    return INVALID_CONFIG;
+                }
+                System.out.println(file + " is valid");
+                return 0;
+            }
         }
     }
 }

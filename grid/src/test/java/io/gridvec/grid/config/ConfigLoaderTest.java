@@ -109,6 +109,20 @@ class ConfigLoaderTest {
                 "GRIDVEC_STORAGE_WAL_MODE");
     }
 
+    @Test
+    void theExampleClusterConfigsAreValidAndDoNotCollide() {
+        Path examples = Path.of("..", "examples", "cluster");
+        List<GridvecConfig> nodes = List.of(
+                ConfigLoader.load(examples.resolve("node1.yaml"), Map.of(), Map.of()),
+                ConfigLoader.load(examples.resolve("node2.yaml"), Map.of(), Map.of()),
+                ConfigLoader.load(examples.resolve("node3.yaml"), Map.of(), Map.of()));
+        assertThat(nodes).extracting(c -> c.node().name()).doesNotHaveDuplicates();
+        assertThat(nodes).extracting(c -> c.node().dataDir()).doesNotHaveDuplicates();
+        assertThat(nodes).flatExtracting(c -> List.of(c.rest().port(), c.cluster().discoveryPort(),
+                c.cluster().communicationPort(), c.cluster().clientPort())).doesNotHaveDuplicates();
+        assertThat(nodes).allSatisfy(c -> assertThat(c.cluster().initialNodes()).isEqualTo(3));
+    }
+
     private Path write(String yaml) throws IOException {
         Path file = dir.resolve("gridvec.yaml");
         Files.writeString(file, yaml);

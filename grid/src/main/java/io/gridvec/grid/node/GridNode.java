@@ -1,0 +1,133 @@
+package io.gridvec.grid.node;
+
+import io.gridvec.grid.config.GridvecConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.Ignition;
+import org.apache.ignite.ShutdownPolicy;
+import org.apache.ignite.cluster.ClusterState;
+import org.apache.ignite.configuration.ClientConnectorConfiguration;
+import org.apache.ignite.configuration.DataRegionConfiguration;
+import org.apache.ignite.configuration.DataStorageConfiguration;
+import org.apache.ignite.configuration.IgniteConfiguration;
+import org.apache.ignite.configuration.WALMode;
+import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
+import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
+import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
+
+/**
+ * One Gridvec server node: an Ignite server with native persistence, configured in Java from a
+ * {@link GridvecConfig}. Thread-safe; {@link #close()} stops the node gracefully (it waits while it holds the last
+ * copy of a partition).
+ *
+ * <p>A fresh cluster (never activated) is activated by the node that sees {@code cluster.initialNodes} server nodes
+ * and that topology becomes the baseline; after that, Ignite itself reactivates the cluster when the baseline nodes
+ * return, so restarts keep the same data placement.
+ */
+public final class GridNode implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(GridNode.class.getName());
+
+    private final GridvecConfig config;
+    private final Ignite ignite;
+
+    private GridNode(GridvecConfig config, Ignite ignite) {
+        this.config = config;
+        this.ignite = ignite;
+    }
+
+    /**
+     * Starts the node and, on a fresh cluster that has reached {@code cluster.initialNodes} servers, activates it.
+     *
+     * @throws org.apache.ignite.IgniteException when Ignite cannot start (a port in use, an unreadable work directory)
+     */
+    public static GridNode start(GridvecConfig config) {
+        Ignite ignite = Ignition.start(igniteConfiguration(config));
+        GridNode node = new GridNode(config, ignite);
+        node.activateFreshCluster();
+        return node;
+    }
+
+    /** Returns the Ignite server behind this node. */
+    public Ignite ignite() {
+        return ignite;
+    }
+
+    /** Returns the configuration the node runs with. */
+    public GridvecConfig config() {
+        return config;
+    }
+
+    private void activateFreshCluster() {
+        var cluster = ignite.cluster();
+        if (cluster.state() != ClusterState.INACTIVE || cluster.currentBaselineTopology() != null) {
+            return;
+        }
+        int servers = cluster.forServers().nodes().size();
+        if (servers < config.cluster().initialNodes()) {
+            LOG.log(System.Logger.Level.INFO, "Fresh cluster has " + servers + " of "
+                    + config.cluster().initialNodes() + " initial server nodes; waiting for the rest to activate");
+            return;
+        }
+        cluster.baselineAutoAdjustEnabled(false);
+        cluster.state(ClusterState.ACTIVE);
+        cluster.setBaselineTopology(cluster.topologyVersion());
+        LOG.log(System.Logger.Level.INFO, "Activated the fresh cluster with a baseline of " + servers + " node(s)");
+    }
+
+    static IgniteConfiguration igniteConfiguration(GridvecConfig config) {
+        GridvecConfig.Cluster cluster = config.cluster();
+        GridvecConfig.Storage storage = config.storage();
+        Path dataDir = Path.of(config.node().dataDir()).toAbsolutePath().normalize();
+
+        TcpDiscoveryVmIpFinder ipFinder = new TcpDiscoveryVmIpFinder();
+        ipFinder.setAddresses(discoveryAddresses(cluster));
+        TcpDiscoverySpi discovery = new TcpDiscoverySpi()
+                .setIpFinder(ipFinder)
+                .setLocalPort(cluster.discoveryPort())
+                .setLocalPortRange(0);
+        TcpCommunicationSpi communication = new TcpCommunicationSpi();
+        communication.setLocalPort(cluster.communicationPort());
+        communication.setLocalPortRange(0);
+
+        DataStorageConfiguration dataStorage = new DataStorageConfiguration()
+                .setWalMode(WALMode.valueOf(storage.walMode()))
+                .setWalSegmentSize(storage.walSegmentMb() * 1024 * 1024)
+                .setDefaultDataRegionConfiguration(new DataRegionConfiguration()
+                        .setName("gridvec")
+                        .setPersistenceEnabled(true)
+                        .setMaxSize(storage.dataRegionMb() * 1024L * 1024L));
+
+        return new IgniteConfiguration()
+                .setIgniteInstanceName(config.node().name())
+                .setConsistentId(config.node().name())
+                .setWorkDirectory(dataDir.resolve("ignite").toString())
+                .setLocalHost(cluster.host())
+                .setDiscoverySpi(discovery)
+                .setCommunicationSpi(communication)
+                .setClientConnectorConfiguration(new ClientConnectorConfiguration()
+                        .setHost(cluster.host())
+                        .setPort(cluster.clientPort())
+                        .setPortRange(0))
+                // The legacy REST/memcached connector (port 11211) is not part of Gridvec's surface.
+                .setConnectorConfiguration(null)
+                .setDataStorageConfiguration(dataStorage)
+                .setShutdownPolicy(ShutdownPolicy.GRACEFUL)
+                .setPeerClassLoadingEnabled(false);
+    }
+
+    /** The seeds, plus this node's own discovery address so a lone node always finds itself. */
+    private static List<String> discoveryAddresses(GridvecConfig.Cluster cluster) {
+        List<String> addresses = new ArrayList<>(cluster.seeds());
+        addresses.add(cluster.host() + ":" + cluster.discoveryPort());
+        return addresses;
+    }
+
+    /** Stops the node gracefully: in-flight work completes and no partition loses its last copy. */
+    @Override
+    public void close() {
+        Ignition.stop(config.node().name(), false);
+    }
+}
