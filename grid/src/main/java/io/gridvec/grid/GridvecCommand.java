@@ -79,9 +79,10 @@ public final class GridvecCommand implements Callable<Integer> {
                 stopped.countDown();
             }, "gridvec-shutdown"));
             System.out.println("Gridvec node " + config.node().name() + " started: data in "
-                    + Path.of(config.node().dataDir()).toAbsolutePath().normalize() + ", thin clients and JDBC on "
+                    + Path.of(config.node().dataDir()).toAbsolutePath().normalize() + ", REST on http://"
+                    + config.rest().host() + ":" + node.restPort() + " (GET /health), thin clients and JDBC on "
                     + config.cluster().host() + ":" + config.cluster().clientPort() + ", cluster "
-                    + node.ignite().cluster().state() + ". The REST API is not part of this build yet.");
+                    + node.ignite().cluster().state() + ".");
             stopped.await();
             return 0;
         }

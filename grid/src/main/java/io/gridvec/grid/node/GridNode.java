@@ -1,6 +1,7 @@
 package io.gridvec.grid.node;
 
 import io.gridvec.grid.config.GridvecConfig;
+import io.gridvec.router.rest.RestServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +20,8 @@ import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
 
 /**
  * One Gridvec server node: an Ignite server with native persistence, configured in Java from a
- * {@link GridvecConfig}. Thread-safe; {@link #close()} stops the node gracefully (it waits while it holds the last
- * copy of a partition).
+ * {@link GridvecConfig}, and the REST server in front of it. Thread-safe; {@link #close()} stops the REST server,
+ * then Ignite gracefully (it waits while it holds the last copy of a partition).
  *
  * <p>A fresh cluster (never activated) is activated by the node that sees {@code cluster.initialNodes} server nodes
  * and that topology becomes the baseline; after that, Ignite itself reactivates the cluster when the baseline nodes
@@ -32,6 +33,7 @@ public final class GridNode implements AutoCloseable {
 
     private final GridvecConfig config;
     private final Ignite ignite;
+    private RestServer rest;
 
     private GridNode(GridvecConfig config, Ignite ignite) {
         this.config = config;
@@ -39,15 +41,28 @@ public final class GridNode implements AutoCloseable {
     }
 
     /**
-     * Starts the node and, on a fresh cluster that has reached {@code cluster.initialNodes} servers, activates it.
+     * Starts the node and, on a fresh cluster that has reached {@code cluster.initialNodes} servers, activates it;
+     * then starts the REST server. A failure after Ignite started stops Ignite again.
      *
      * @throws org.apache.ignite.IgniteException when Ignite cannot start (a port in use, an unreadable work directory)
+     * @throws RuntimeException when the REST address cannot be bound
      */
     public static GridNode start(GridvecConfig config) {
         Ignite ignite = Ignition.start(igniteConfiguration(config));
         GridNode node = new GridNode(config, ignite);
-        node.activateFreshCluster();
+        try {
+            node.activateFreshCluster();
+            node.rest = RestServer.start(config.rest().host(), config.rest().port(), List.of());
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
         return node;
+    }
+
+    /** Returns the port the REST API listens on. */
+    public int restPort() {
+        return rest.port();
     }
 
     /** Returns the Ignite server behind this node. */
@@ -128,6 +143,12 @@ public final class GridNode implements AutoCloseable {
     /** Stops the node gracefully: in-flight work completes and no partition loses its last copy. */
     @Override
     public void close() {
-        Ignition.stop(config.node().name(), false);
+        try {
+            if (rest != null) {
+                rest.close();
+            }
+        } finally {
+            Ignition.stop(config.node().name(), false);
+        }
     }
 }

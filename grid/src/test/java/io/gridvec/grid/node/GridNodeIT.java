@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gridvec.grid.config.GridvecConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.ignite.IgniteCache;
@@ -20,10 +24,15 @@ class GridNodeIT {
     Path dataDir;
 
     @Test
-    void freshNodeActivatesFixesItsBaselineAndKeepsDataAcrossRestart() throws IOException {
+    void freshNodeActivatesFixesItsBaselineAndKeepsDataAcrossRestart() throws Exception {
         GridvecConfig config = config("it-node", 1);
         try (GridNode node = GridNode.start(config)) {
             assertThat(node.ignite().cluster().state()).isEqualTo(ClusterState.ACTIVE);
+            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + node.restPort() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).isEqualTo("{\"status\":\"UP\"}");
             assertThat(baseline(node)).containsExactly("it-node");
             IgniteCache<Integer, String> cache = node.ignite().getOrCreateCache("it");
             for (int i = 0; i < 1_000; i++) {

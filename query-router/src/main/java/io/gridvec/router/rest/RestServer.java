@@ -1,0 +1,101 @@
+package io.gridvec.router.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The node's HTTP server (Javalin on Jetty 12, one virtual thread per request): {@code GET /health} plus the routes
+ * of each {@link RestRoutes} group. Every error is JSON, {@code {"error": {"code", "message", "field"}}}: refused
+ * requests ({@link ApiException}) with their status, unknown routes with 404, and any other failure with 500 and a
+ * request id. That 500 handler is the one broad catch of a request; it logs the failure once, with the id, and
+ * never sends a stack trace. Thread-safe; {@link #close()} stops it.
+ */
+public final class RestServer implements AutoCloseable {
+
+    /** Response header carrying the request id (taken from the request when the client sent one). */
+    public static final String REQUEST_ID = "X-Request-Id";
+
+    private static final System.Logger LOG = System.getLogger(RestServer.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Javalin app;
+
+    private RestServer(Javalin app) {
+        this.app = app;
+    }
+
+    /**
+     * Starts serving on {@code host:port} (port 0 picks a free one).
+     *
+     * @throws RuntimeException from Jetty when the address cannot be bound
+     */
+    public static RestServer start(String host, int port, List<RestRoutes> groups) {
+        Javalin app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.concurrency.useVirtualThreads = true;
+            config.routes.before(ctx -> ctx.header(REQUEST_ID, requestId(ctx)));
+            config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "UP")));
+            groups.forEach(group -> group.register(config.routes));
+            config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage(),
+                    e.field()));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                String id = ctx.res().getHeader(REQUEST_ID);
+                LOG.log(System.Logger.Level.ERROR, "request " + id + " " + ctx.method() + " " + ctx.path()
+                        + " failed", e);
+                error(ctx, 500, "INTERNAL", "internal error; request id " + id, null);
+            });
+            config.routes.error(404, ctx -> {
+                // A handler's own 404 (an ApiException) is already JSON; only Jetty's plain "not found" is replaced.
+                String type = ctx.res().getContentType();
+                if (type == null || !type.startsWith("application/json")) {
+                    error(ctx, 404, "NOT_FOUND", "no endpoint " + ctx.method() + " " + ctx.path(), null);
+                }
+            });
+            config.routes.error(405, ctx -> error(ctx, 405, "METHOD_NOT_ALLOWED",
+                    ctx.method() + " is not allowed on " + ctx.path(), null));
+        });
+        app.start(host, port);
+        return new RestServer(app);
+    }
+
+    /** Returns the port the server listens on. */
+    public int port() {
+        return app.port();
+    }
+
+    /** Writes {@code body} as JSON with {@code status}. */
+    public static void json(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("response body cannot be written as JSON", e);
+        }
+    }
+
+    private static void error(Context ctx, int status, String code, String message, String field) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("message", message);
+        if (field != null) {
+            error.put("field", field);
+        }
+        json(ctx, status, Map.of("error", error));
+    }
+
+    private static String requestId(Context ctx) {
+        String given = ctx.header(REQUEST_ID);
+        return given != null && given.matches("[A-Za-z0-9._-]{1,64}") ? given : UUID.randomUUID().toString();
+    }
+
+    /** Stops accepting requests and stops the server. */
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

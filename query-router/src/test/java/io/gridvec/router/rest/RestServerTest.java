@@ -1,0 +1,93 @@
+package io.gridvec.router.rest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The server over real HTTP on loopback: health, and the JSON error envelope for every kind of failure. */
+class RestServerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static RestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = RestServer.start("127.0.0.1", 0, List.of(routes -> {
+            routes.get("/refused", ctx -> {
+                throw ApiException.invalid("k", "k must be in [1, 10000], was 0");
+            });
+            routes.get("/broken", ctx -> {
+                throw new IllegalStateException("secret internal detail");
+            });
+        }));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void healthAnswersUpWithARequestId() throws Exception {
+        HttpResponse<String> response = get("/health", null);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        assertThat(JSON.readTree(response.body()).path("status").asText()).isEqualTo("UP");
+        assertThat(response.headers().firstValue(RestServer.REQUEST_ID)).isPresent();
+    }
+
+    @Test
+    void aClientRequestIdIsEchoed() throws Exception {
+        assertThat(get("/health", "abc-123").headers().firstValue(RestServer.REQUEST_ID)).hasValue("abc-123");
+    }
+
+    @Test
+    void unknownRouteIsA404JsonError() throws Exception {
+        HttpResponse<String> response = get("/v1/nope", null);
+        assertThat(response.statusCode()).isEqualTo(404);
+        JsonNode error = JSON.readTree(response.body()).path("error");
+        assertThat(error.path("code").asText()).isEqualTo("NOT_FOUND");
+        assertThat(error.path("message").asText()).isEqualTo("no endpoint GET /v1/nope");
+    }
+
+    @Test
+    void refusedRequestNamesTheFieldAndTheLimit() throws Exception {
+        HttpResponse<String> response = get("/refused", null);
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode error = JSON.readTree(response.body()).path("error");
+        assertThat(error.path("code").asText()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(error.path("field").asText()).isEqualTo("k");
+        assertThat(error.path("message").asText()).isEqualTo("k must be in [1, 10000], was 0");
+    }
+
+    @Test
+    void unexpectedFailureIsA500WithTheRequestIdAndNoInternals() throws Exception {
+        HttpResponse<String> response = get("/broken", "req-42");
+        assertThat(response.statusCode()).isEqualTo(500);
+        JsonNode error = JSON.readTree(response.body()).path("error");
+        assertThat(error.path("code").asText()).isEqualTo("INTERNAL");
+        assertThat(error.path("message").asText()).isEqualTo("internal error; request id req-42");
+        assertThat(response.body()).doesNotContain("secret", "Exception", "at io.");
+    }
+
+    private static HttpResponse<String> get(String path, String requestId) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.port() + path)).GET();
+        if (requestId != null) {
+            request.header(RestServer.REQUEST_ID, requestId);
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
