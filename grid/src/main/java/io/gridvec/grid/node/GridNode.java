@@ -1,7 +1,9 @@
 package io.gridvec.grid.node;
 
 import io.gridvec.grid.config.GridvecConfig;
+import io.gridvec.router.collections.CollectionRoutes;
 import io.gridvec.router.rest.RestServer;
+import io.gridvec.shard.catalog.CollectionCatalog;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +54,8 @@ public final class GridNode implements AutoCloseable {
         GridNode node = new GridNode(config, ignite);
         try {
             node.activateFreshCluster();
-            node.rest = RestServer.start(config.rest().host(), config.rest().port(), List.of());
+            node.rest = RestServer.start(config.rest().host(), config.rest().port(),
+                    List.of(new CollectionRoutes(new CollectionCatalog(ignite))));
         } catch (RuntimeException e) {
             node.close();
             throw e;
@@ -77,6 +80,8 @@ public final class GridNode implements AutoCloseable {
 
     private void activateFreshCluster() {
         var cluster = ignite.cluster();
+        // The policy is a cluster-wide setting; close() lowers it when the last server stops, so every start restores it.
+        cluster.shutdownPolicy(ShutdownPolicy.GRACEFUL);
         if (cluster.state() != ClusterState.INACTIVE || cluster.currentBaselineTopology() != null) {
             return;
         }
@@ -140,7 +145,11 @@ public final class GridNode implements AutoCloseable {
         return addresses;
     }
 
-    /** Stops the node gracefully: in-flight work completes and no partition loses its last copy. */
+    /**
+     * Stops the node gracefully: in-flight work completes and, while other servers run, the node waits until none of
+     * its partitions would lose its last copy. The last server stops at once instead: no other node could take its
+     * partitions (a graceful stop would wait forever), and its data is already on disk.
+     */
     @Override
     public void close() {
         try {
@@ -148,6 +157,9 @@ public final class GridNode implements AutoCloseable {
                 rest.close();
             }
         } finally {
+            if (ignite.cluster().forServers().nodes().size() == 1) {
+                ignite.cluster().shutdownPolicy(ShutdownPolicy.IMMEDIATE);
+            }
             Ignition.stop(config.node().name(), false);
         }
     }

@@ -28,6 +28,12 @@ public final class HnswIndex {
 
     /** The largest supported dimension. */
     public static final int MAX_DIMENSION = 65_536;
+    /** Default M. */
+    public static final int DEFAULT_M = 32;
+    /** Default efConstruction. */
+    public static final int DEFAULT_EF_CONSTRUCTION = 200;
+    /** Default efSearch. */
+    public static final int DEFAULT_EF_SEARCH = 160;
 
     private final HnswGraph graph;
     private final HnswGraphBuilder builder;
@@ -421,9 +427,9 @@ public final class HnswIndex {
         private final Metric metric;
         // Defaults reach recall@10 >= 0.95 even on uniform random 128-d data (HnswIndexRecallTest), the hard case;
         // clustered data reaches it at a far smaller efSearch, which callers can pass per search.
-        private int m = 32;
-        private int efConstruction = 200;
-        private int efSearch = 160;
+        private int m = DEFAULT_M;
+        private int efConstruction = DEFAULT_EF_CONSTRUCTION;
+        private int efSearch = DEFAULT_EF_SEARCH;
         private long seed = 42;
 
         private Builder(int dimension, Metric metric) {

@@ -57,8 +57,6 @@ public final class RestServer implements AutoCloseable {
                     error(ctx, 404, "NOT_FOUND", "no endpoint " + ctx.method() + " " + ctx.path(), null);
                 }
             });
-            config.routes.error(405, ctx -> error(ctx, 405, "METHOD_NOT_ALLOWED",
-                    ctx.method() + " is not allowed on " + ctx.path(), null));
         });
         app.start(host, port);
         return new RestServer(app);

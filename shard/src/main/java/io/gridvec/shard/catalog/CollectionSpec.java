@@ -1,0 +1,72 @@
+package io.gridvec.shard.catalog;
+
+import io.gridvec.index.hnsw.HnswIndex;
+import io.gridvec.index.vector.Metric;
+import java.util.regex.Pattern;
+
+/**
+ * What a collection is: its vectors' dimension and metric, how its cache is partitioned and replicated, and its HNSW
+ * parameters. Immutable; {@link #validated} checks every field, naming it and its limit.
+ */
+public record CollectionSpec(String name, int dimension, String metric, int partitions, int backups, Hnsw hnsw) {
+
+    /** The largest partition count: each partition keeps its own HNSW index on every owner. */
+    public static final int MAX_PARTITIONS = 1_024;
+    /** The most backups a collection may ask for. */
+    public static final int MAX_BACKUPS = 3;
+    private static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9_-]{0,62}$");
+
+    /** HNSW parameters: M and efConstruction. */
+    public record Hnsw(int m, int efConstruction) {}
+
+    /**
+     * Returns this spec with defaults filled in (partitions 16, backups 1, the index's M and efConstruction) and
+     * every field checked.
+     *
+     * @throws InvalidSpecException naming the first invalid field and its limit
+     */
+    public CollectionSpec validated() {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new InvalidSpecException("name", "name must match " + NAME.pattern() + ", was '" + name + "'");
+        }
+        if (dimension < 1 || dimension > HnswIndex.MAX_DIMENSION) {
+            throw new InvalidSpecException("dimension",
+                    "dimension must be in [1, " + HnswIndex.MAX_DIMENSION + "], was " + dimension);
+        }
+        Metric parsed;
+        try {
+            parsed = Metric.parse(metric);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSpecException("metric", e.getMessage());
+        }
+        int p = partitions == 0 ? 16 : partitions;
+        if (p < 1 || p > MAX_PARTITIONS) {
+            throw new InvalidSpecException("partitions",
+                    "partitions must be in [1, " + MAX_PARTITIONS + "], was " + partitions);
+        }
+        if (backups < 0 || backups > MAX_BACKUPS) {
+            throw new InvalidSpecException("backups", "backups must be in [0, " + MAX_BACKUPS + "], was " + backups);
+        }
+        int m = hnsw == null || hnsw.m() == 0 ? HnswIndex.DEFAULT_M : hnsw.m();
+        int efConstruction = hnsw == null || hnsw.efConstruction() == 0 ? HnswIndex.DEFAULT_EF_CONSTRUCTION
+                : hnsw.efConstruction();
+        try {
+            // The index's builder owns the limits; a one-dimension index is enough to check them.
+            HnswIndex.builder(1, parsed).m(m).efConstruction(efConstruction).build();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSpecException(e.getMessage().startsWith("m ") ? "hnsw.m" : "hnsw.efConstruction",
+                    "hnsw." + e.getMessage());
+        }
+        return new CollectionSpec(name, dimension, parsed.wireName(), p, backups, new Hnsw(m, efConstruction));
+    }
+
+    /** Returns the Ignite cache holding this collection's records. */
+    public String cacheName() {
+        return cacheName(name);
+    }
+
+    /** Returns the Ignite cache of the collection {@code name}. */
+    public static String cacheName(String name) {
+        return "gv_" + name;
+    }
+}
