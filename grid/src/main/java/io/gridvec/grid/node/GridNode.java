@@ -1,9 +1,16 @@
 package io.gridvec.grid.node;
 
 import io.gridvec.grid.config.GridvecConfig;
+import io.gridvec.router.cluster.ClusterRoutes;
+import io.gridvec.router.cluster.ClusterView;
 import io.gridvec.router.collections.CollectionRoutes;
+import io.gridvec.router.records.RecordRoutes;
+import io.gridvec.router.search.SearchRouter;
+import io.gridvec.router.search.SearchRoutes;
 import io.gridvec.router.rest.RestServer;
 import io.gridvec.shard.catalog.CollectionCatalog;
+import io.gridvec.shard.partition.ShardRegistry;
+import io.gridvec.shard.record.RecordStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,11 +42,13 @@ public final class GridNode implements AutoCloseable {
 
     private final GridvecConfig config;
     private final Ignite ignite;
+    private final ShardRegistry shards;
     private RestServer rest;
 
-    private GridNode(GridvecConfig config, Ignite ignite) {
+    private GridNode(GridvecConfig config, Ignite ignite, ShardRegistry shards) {
         this.config = config;
         this.ignite = ignite;
+        this.shards = shards;
     }
 
     /**
@@ -50,12 +59,21 @@ public final class GridNode implements AutoCloseable {
      * @throws RuntimeException when the REST address cannot be bound
      */
     public static GridNode start(GridvecConfig config) {
-        Ignite ignite = Ignition.start(igniteConfiguration(config));
-        GridNode node = new GridNode(config, ignite);
+        ShardRegistry shards = new ShardRegistry();
+        IgniteConfiguration igniteConfiguration = igniteConfiguration(config);
+        shards.configure(igniteConfiguration);
+        Ignite ignite = Ignition.start(igniteConfiguration);
+        GridNode node = new GridNode(config, ignite, shards);
         try {
+            shards.start(ignite);
             node.activateFreshCluster();
-            node.rest = RestServer.start(config.rest().host(), config.rest().port(),
-                    List.of(new CollectionRoutes(new CollectionCatalog(ignite))));
+            CollectionCatalog catalog = new CollectionCatalog(ignite);
+            ClusterView cluster = new ClusterView(ignite);
+            node.rest = RestServer.start(config.rest().host(), config.rest().port(), List.of(
+                    new CollectionRoutes(catalog, cluster),
+                    new RecordRoutes(catalog, new RecordStore(ignite)),
+                    new SearchRoutes(catalog, new SearchRouter(ignite, catalog)),
+                    new ClusterRoutes(catalog, cluster)));
         } catch (RuntimeException e) {
             node.close();
             throw e;
@@ -66,6 +84,11 @@ public final class GridNode implements AutoCloseable {
     /** Returns the port the REST API listens on. */
     public int restPort() {
         return rest.port();
+    }
+
+    /** Returns every REST endpoint the node serves, as {@code "METHOD /path"}. */
+    public List<String> restEndpoints() {
+        return rest.endpoints();
     }
 
     /** Returns the Ignite server behind this node. */
@@ -157,6 +180,7 @@ public final class GridNode implements AutoCloseable {
                 rest.close();
             }
         } finally {
+            shards.close();
             if (ignite.cluster().forServers().nodes().size() == 1) {
                 ignite.cluster().shutdownPolicy(ShutdownPolicy.IMMEDIATE);
             }

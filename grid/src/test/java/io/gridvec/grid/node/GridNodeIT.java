@@ -2,10 +2,15 @@ package io.gridvec.grid.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gridvec.grid.config.GridvecConfig;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.cluster.BaselineNode;
 import org.apache.ignite.cluster.ClusterState;
@@ -26,6 +31,14 @@ class GridNodeIT {
             HttpResponse<String> health = TestNodes.http(node, "GET", "/health", null);
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(health.body()).isEqualTo("{\"status\":\"UP\"}");
+
+            // The served OpenAPI document describes exactly the endpoints the server routes.
+            JsonNode openApi = new ObjectMapper().readTree(TestNodes.http(node, "GET", "/openapi.json", null).body());
+            assertThat(openApi.path("openapi").asText()).startsWith("3.");
+            Set<String> documented = new TreeSet<>();
+            openApi.path("paths").properties().forEach(path -> path.getValue().fieldNames()
+                    .forEachRemaining(method -> documented.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey())));
+            assertThat(documented).containsExactlyInAnyOrderElementsOf(node.restEndpoints());
             assertThat(baseline(node)).containsExactly("it-node");
             IgniteCache<Integer, String> cache = node.ignite().getOrCreateCache("it");
             for (int i = 0; i < 1_000; i++) {

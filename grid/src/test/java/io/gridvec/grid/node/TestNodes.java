@@ -27,6 +27,14 @@ final class TestNodes {
                 new GridvecConfig.Storage("LOG_ONLY", 1, 128));
     }
 
+    /** Returns {@code config} with {@code seed}'s discovery address as its seed, so it joins seed's cluster. */
+    static GridvecConfig joining(GridvecConfig config, GridvecConfig seed) {
+        GridvecConfig.Cluster c = config.cluster();
+        return new GridvecConfig(config.node(), config.rest(), new GridvecConfig.Cluster(c.host(), c.discoveryPort(),
+                c.communicationPort(), c.clientPort(), List.of("127.0.0.1:" + seed.cluster().discoveryPort()),
+                c.initialNodes()), config.storage());
+    }
+
     /** Sends {@code method path} with an optional JSON body to the node's REST API. */
     static HttpResponse<String> http(GridNode node, String method, String path, String body)
             throws IOException, InterruptedException {

@@ -41,4 +41,22 @@ public enum Metric {
             case L2 -> distance;
         };
     }
+
+    /** Converts a user-facing score back to the internal distance (lower is closer); the inverse of {@link #score}. */
+    public float distance(float score) {
+        return switch (this) {
+            case COSINE -> 1f - score;
+            case DOT -> -score;
+            case L2 -> score;
+        };
+    }
+
+    /** Returns the score of {@code vector} for {@code query}, as {@link #score} reports it, with {@code kernels}. */
+    public float score(VectorKernels kernels, float[] query, float[] vector) {
+        return switch (this) {
+            case COSINE -> kernels.cosine(query, vector);
+            case DOT -> kernels.dotProduct(query, vector);
+            case L2 -> kernels.squareDistance(query, vector);
+        };
+    }
 }

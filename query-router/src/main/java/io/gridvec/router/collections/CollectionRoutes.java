@@ -1,14 +1,11 @@
 package io.gridvec.router.collections;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.gridvec.router.cluster.ClusterView;
 import io.gridvec.router.rest.ApiException;
+import io.gridvec.router.rest.JsonBody;
 import io.gridvec.router.rest.RestRoutes;
 import io.gridvec.router.rest.RestServer;
-import io.gridvec.shard.catalog.ClusterNotReadyException;
 import io.gridvec.shard.catalog.CollectionCatalog;
 import io.gridvec.shard.catalog.CollectionConflictException;
 import io.gridvec.shard.catalog.CollectionSpec;
@@ -19,8 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * {@code PUT/GET/DELETE /v1/collections/{name}} and {@code GET /v1/collections}. Creating is idempotent for an equal
@@ -28,15 +23,15 @@ import java.util.stream.Collectors;
  */
 public final class CollectionRoutes implements RestRoutes {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CollectionCatalog catalog;
+    private final ClusterView cluster;
 
-    /** Serves the collections of {@code catalog}. */
-    public CollectionRoutes(CollectionCatalog catalog) {
+    /** Serves the collections of {@code catalog}; {@code cluster} reports their shards. */
+    public CollectionRoutes(CollectionCatalog catalog, ClusterView cluster) {
         this.catalog = catalog;
+        this.cluster = cluster;
     }
 
     /** The body of a create request; the name comes from the path; absent fields take their defaults. */
@@ -47,14 +42,15 @@ public final class CollectionRoutes implements RestRoutes {
 
     @Override
     public void register(RoutesConfig routes) {
-        routes.put("/v1/collections/{name}", ctx -> guarded(ctx, this::create));
-        routes.get("/v1/collections/{name}", ctx -> guarded(ctx, this::describe));
-        routes.delete("/v1/collections/{name}", ctx -> guarded(ctx, this::drop));
-        routes.get("/v1/collections", ctx -> guarded(ctx, this::list));
+        routes.put("/v1/collections/{name}", this::create);
+        routes.get("/v1/collections/{name}", this::describe);
+        routes.delete("/v1/collections/{name}", this::drop);
+        routes.get("/v1/collections", this::list);
     }
 
     private void create(Context ctx) {
-        CreateRequest request = parse(ctx.body());
+        CreateRequest request = JsonBody.parse(ctx.body(), CreateRequest.class,
+                "dimension, metric, partitions, backups, hnsw.m, hnsw.efConstruction");
         if (request.dimension() == null) {
             throw ApiException.invalid("dimension", "dimension is required");
         }
@@ -78,10 +74,10 @@ public final class CollectionRoutes implements RestRoutes {
     }
 
     private void describe(Context ctx) {
-        CollectionSpec spec = catalog.get(ctx.pathParam("name"))
-                .orElseThrow(() -> ApiException.notFound("no collection '" + ctx.pathParam("name") + "'"));
+        CollectionSpec spec = catalog.require(ctx.pathParam("name"));
         Map<String, Object> body = new LinkedHashMap<>(JSON.convertValue(spec, Map.class));
         body.put("count", catalog.count(spec));
+        body.put("partitionStates", cluster.partitions(List.of(spec)).getOrDefault(spec.name(), List.of()));
         RestServer.json(ctx, 200, body);
     }
 
@@ -102,34 +98,6 @@ public final class CollectionRoutes implements RestRoutes {
         return request == null ? null : new CollectionSpec.Hnsw(
                 request.m() == null ? 0 : request.m(),
                 request.efConstruction() == null ? 0 : request.efConstruction());
-    }
-
-    /** Maps the catalog's "not ready" to 503, so a client knows to retry. */
-    private static void guarded(Context ctx, Consumer<Context> handler) {
-        try {
-            handler.accept(ctx);
-        } catch (ClusterNotReadyException e) {
-            throw new ApiException(503, "UNAVAILABLE", e.getMessage(), null);
-        }
-    }
-
-    private static CreateRequest parse(String body) {
-        if (body == null || body.isBlank()) {
-            throw ApiException.invalid(null, "the body must be a JSON object with dimension and metric");
-        }
-        try {
-            return JSON.readValue(body, CreateRequest.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw ApiException.invalid(e.getPropertyName(), "unknown field '" + e.getPropertyName()
-                    + "' (known: dimension, metric, partitions, backups, hnsw.m, hnsw.efConstruction)");
-        } catch (JsonMappingException e) {
-            String field = e.getPath().stream().map(JsonMappingException.Reference::getFieldName)
-                    .collect(Collectors.joining("."));
-            throw ApiException.invalid(field.isEmpty() ? null : field,
-                    (field.isEmpty() ? "the body" : field) + " has the wrong type or shape");
-        } catch (JsonProcessingException e) {
-            throw ApiException.invalid(null, "the body is not valid JSON: " + e.getOriginalMessage());
-        }
     }
 
     private static String differences(CollectionSpec existing, CollectionSpec requested) {

@@ -2,8 +2,15 @@ package io.gridvec.router.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gridvec.shard.catalog.ClusterNotReadyException;
+import io.gridvec.shard.catalog.CollectionNotFoundException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +28,18 @@ public final class RestServer implements AutoCloseable {
     /** Response header carrying the request id (taken from the request when the client sent one). */
     public static final String REQUEST_ID = "X-Request-Id";
 
+    /** The largest request body: a full batch of 1,000 records of 2,048 dimensions with payloads fits. */
+    public static final long MAX_REQUEST_BYTES = 64L * 1024 * 1024;
+
     private static final System.Logger LOG = System.getLogger(RestServer.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Javalin app;
+    private final List<String> endpoints;
 
-    private RestServer(Javalin app) {
+    private RestServer(Javalin app, List<String> endpoints) {
         this.app = app;
+        this.endpoints = List.copyOf(endpoints);
     }
 
     /**
@@ -36,14 +48,27 @@ public final class RestServer implements AutoCloseable {
      * @throws RuntimeException from Jetty when the address cannot be bound
      */
     public static RestServer start(String host, int port, List<RestRoutes> groups) {
+        String openApi = openApiDocument();
+        List<String> endpoints = new ArrayList<>();
         Javalin app = Javalin.create(config -> {
+            config.events.handlerAdded(handler -> {
+                if (handler.getHttpMethod().isHttpMethod()) {
+                    endpoints.add(handler.getHttpMethod() + " " + handler.getPath());
+                }
+            });
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
+            config.http.maxRequestSize = MAX_REQUEST_BYTES;
             config.routes.before(ctx -> ctx.header(REQUEST_ID, requestId(ctx)));
             config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "UP")));
+            config.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             groups.forEach(group -> group.register(config.routes));
             config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage(),
                     e.field()));
+            config.routes.exception(CollectionNotFoundException.class, (e, ctx) -> error(ctx, 404, "NOT_FOUND",
+                    e.getMessage(), null));
+            config.routes.exception(ClusterNotReadyException.class, (e, ctx) -> error(ctx, 503, "UNAVAILABLE",
+                    e.getMessage(), null));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 String id = ctx.res().getHeader(REQUEST_ID);
                 LOG.log(System.Logger.Level.ERROR, "request " + id + " " + ctx.method() + " " + ctx.path()
@@ -59,12 +84,28 @@ public final class RestServer implements AutoCloseable {
             });
         });
         app.start(host, port);
-        return new RestServer(app);
+        return new RestServer(app, endpoints);
     }
 
     /** Returns the port the server listens on. */
     public int port() {
         return app.port();
+    }
+
+    /** Returns every endpoint served, as {@code "METHOD /path"} with Javalin's {@code {param}} placeholders. */
+    public List<String> endpoints() {
+        return endpoints;
+    }
+
+    private static String openApiDocument() {
+        try (InputStream in = RestServer.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the query-router jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("openapi.json cannot be read", e);
+        }
     }
 
     /** Writes {@code body} as JSON with {@code status}. */

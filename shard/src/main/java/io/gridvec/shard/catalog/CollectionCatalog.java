@@ -61,6 +61,15 @@ public final class CollectionCatalog {
         return json == null ? Optional.empty() : Optional.of(read(json));
     }
 
+    /**
+     * Returns the spec of a collection.
+     *
+     * @throws CollectionNotFoundException when there is none of that name
+     */
+    public CollectionSpec require(String name) {
+        return get(name).orElseThrow(() -> new CollectionNotFoundException(name));
+    }
+
     /** Returns every collection, by name. */
     public List<CollectionSpec> list() {
         List<CollectionSpec> all = new ArrayList<>();

@@ -1,0 +1,182 @@
+package io.gridvec.router.records;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gridvec.router.rest.ApiException;
+import io.gridvec.router.rest.JsonBody;
+import io.gridvec.router.rest.RestRoutes;
+import io.gridvec.router.rest.RestServer;
+import io.gridvec.shard.catalog.CollectionCatalog;
+import io.gridvec.shard.catalog.CollectionSpec;
+import io.gridvec.shard.record.RecordStore;
+import io.gridvec.shard.record.StoredRecord;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The record endpoints of a collection: batch upsert ({@code PUT .../records}), read, patch and delete one
+ * ({@code GET|PATCH|DELETE .../records/{id}}), and delete many ({@code POST .../records/delete}). A request is
+ * validated whole before anything is written, so a refused request changes nothing. Thread-safe.
+ */
+public final class RecordRoutes implements RestRoutes {
+
+    /** The most records (or ids) in one request. */
+    public static final int MAX_BATCH = 1_000;
+    /** The longest record id, in characters. */
+    public static final int MAX_ID_LENGTH = 256;
+
+    private final CollectionCatalog catalog;
+    private final RecordStore store;
+
+    /** Serves the records of {@code catalog}'s collections through {@code store}. */
+    public RecordRoutes(CollectionCatalog catalog, RecordStore store) {
+        this.catalog = catalog;
+        this.store = store;
+    }
+
+    record UpsertRequest(List<RecordBody> records) {}
+
+    record RecordBody(String id, float[] vector, JsonNode payload) {}
+
+    record PatchRequest(float[] vector, JsonNode payload) {}
+
+    record DeleteRequest(List<String> ids) {}
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.put("/v1/collections/{name}/records", this::upsert);
+        routes.post("/v1/collections/{name}/records/delete", this::deleteMany);
+        routes.get("/v1/collections/{name}/records/{id}", this::get);
+        routes.patch("/v1/collections/{name}/records/{id}", this::patch);
+        routes.delete("/v1/collections/{name}/records/{id}", this::deleteOne);
+    }
+
+    private void upsert(Context ctx) {
+        CollectionSpec spec = catalog.require(ctx.pathParam("name"));
+        UpsertRequest request = JsonBody.parse(ctx.body(), UpsertRequest.class, "records[].id, records[].vector, "
+                + "records[].payload");
+        List<RecordBody> records = request.records();
+        checkBatch(records, "records");
+        List<StoredRecord> valid = new ArrayList<>(records.size());
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < records.size(); i++) {
+            String field = "records[" + i + "]";
+            RecordBody record = records.get(i);
+            if (record == null) {
+                throw ApiException.invalid(field, field + " must be an object with id and vector");
+            }
+            String id = checkId(record.id(), field + ".id");
+            if (!ids.add(id)) {
+                throw ApiException.invalid(field + ".id", "id '" + id + "' appears twice in the batch");
+            }
+            float[] vector = VectorCheck.check(record.vector(), spec, field + ".vector");
+            valid.add(new StoredRecord(id, vector, payload(record.payload(), field + ".payload"), 0));
+        }
+        store.upsert(spec, valid);
+        RestServer.json(ctx, 200, Map.of("upserted", valid.size()));
+    }
+
+    private void get(Context ctx) {
+        CollectionSpec spec = catalog.require(ctx.pathParam("name"));
+        String id = checkId(ctx.pathParam("id"), "id");
+        StoredRecord record = store.get(spec, id).orElseThrow(() -> noRecord(spec, id));
+        RestServer.json(ctx, 200, body(record));
+    }
+
+    private void patch(Context ctx) {
+        CollectionSpec spec = catalog.require(ctx.pathParam("name"));
+        String id = checkId(ctx.pathParam("id"), "id");
+        PatchRequest request = JsonBody.parse(ctx.body(), PatchRequest.class, "vector, payload");
+        if (request.vector() == null && request.payload() == null) {
+            throw ApiException.invalid(null, "a patch needs a vector, a payload, or both");
+        }
+        float[] vector = request.vector() == null ? null : VectorCheck.check(request.vector(), spec, "vector");
+        if (request.payload() != null && !request.payload().isObject()) {
+            throw ApiException.invalid("payload", "payload must be a JSON object (a merge patch: null members remove "
+                    + "keys)");
+        }
+        String payloadPatch = request.payload() == null ? null : payload(request.payload(), "payload");
+        switch (store.patch(spec, id, vector, payloadPatch)) {
+            case ABSENT -> throw noRecord(spec, id);
+            case PAYLOAD_TOO_LARGE -> throw ApiException.invalid("payload", "the merged payload would exceed "
+                    + RecordStore.MAX_PAYLOAD_BYTES + " bytes of JSON");
+            case PATCHED -> RestServer.json(ctx, 200, body(store.get(spec, id).orElseThrow(() -> noRecord(spec, id))));
+        }
+    }
+
+    private void deleteOne(Context ctx) {
+        CollectionSpec spec = catalog.require(ctx.pathParam("name"));
+        String id = checkId(ctx.pathParam("id"), "id");
+        if (store.delete(spec, List.of(id)) == 0) {
+            throw noRecord(spec, id);
+        }
+        RestServer.json(ctx, 200, Map.of("deleted", 1));
+    }
+
+    private void deleteMany(Context ctx) {
+        CollectionSpec spec = catalog.require(ctx.pathParam("name"));
+        DeleteRequest request = JsonBody.parse(ctx.body(), DeleteRequest.class, "ids");
+        checkBatch(request.ids(), "ids");
+        for (int i = 0; i < request.ids().size(); i++) {
+            checkId(request.ids().get(i), "ids[" + i + "]");
+        }
+        RestServer.json(ctx, 200, Map.of("deleted", store.delete(spec, request.ids())));
+    }
+
+    private static void checkBatch(List<?> items, String field) {
+        if (items == null || items.isEmpty()) {
+            throw ApiException.invalid(field, field + " must be a non-empty array");
+        }
+        if (items.size() > MAX_BATCH) {
+            throw ApiException.invalid(field, field + " may hold at most " + MAX_BATCH + " entries, had "
+                    + items.size());
+        }
+    }
+
+    private static String checkId(String id, String field) {
+        if (id == null || id.isEmpty()) {
+            throw ApiException.invalid(field, field + " is required and must be a non-empty string");
+        }
+        if (id.length() > MAX_ID_LENGTH) {
+            throw ApiException.invalid(field, field + " must be at most " + MAX_ID_LENGTH + " characters, had "
+                    + id.length());
+        }
+        return id;
+    }
+
+    /** Returns the payload as JSON text (null for none), refusing anything but an object within the size limit. */
+    private static String payload(JsonNode payload, String field) {
+        if (payload == null || payload.isNull()) {
+            return null;
+        }
+        if (!payload.isObject()) {
+            throw ApiException.invalid(field, field + " must be a JSON object");
+        }
+        String json = JsonBody.write(payload);
+        int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > RecordStore.MAX_PAYLOAD_BYTES) {
+            throw ApiException.invalid(field, field + " must be at most " + RecordStore.MAX_PAYLOAD_BYTES
+                    + " bytes of JSON, was " + bytes);
+        }
+        return json;
+    }
+
+    private static Map<String, Object> body(StoredRecord record) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", record.id());
+        body.put("vector", record.vector());
+        body.put("payload", JsonBody.tree(record.payload()));
+        body.put("version", record.version());
+        return body;
+    }
+
+    private static ApiException noRecord(CollectionSpec spec, String id) {
+        return ApiException.notFound("no record '" + id + "' in collection '" + spec.name() + "'");
+    }
+}

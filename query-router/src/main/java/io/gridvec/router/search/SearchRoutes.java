@@ -1,0 +1,148 @@
+package io.gridvec.router.search;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gridvec.router.records.VectorCheck;
+import io.gridvec.router.rest.ApiException;
+import io.gridvec.router.rest.JsonBody;
+import io.gridvec.router.rest.RestRoutes;
+import io.gridvec.router.rest.RestServer;
+import io.gridvec.shard.catalog.CollectionCatalog;
+import io.gridvec.shard.catalog.CollectionSpec;
+import io.gridvec.shard.filter.InvalidFilterException;
+import io.gridvec.shard.filter.PayloadFilter;
+import io.gridvec.shard.partition.SearchHit;
+import io.gridvec.shard.partition.SearchQuery;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /v1/collections/{name}/search} and {@code .../search/batch}: validates the queries, runs them through
+ * the {@link SearchRouter} and answers the hits with how many partitions were searched. Thread-safe.
+ */
+public final class SearchRoutes implements RestRoutes {
+
+    /** The largest k (and ef). */
+    public static final int MAX_K = 10_000;
+    /** The k of a query that names none. */
+    public static final int DEFAULT_K = 10;
+    /** The most queries in one batch. */
+    public static final int MAX_BATCH = 100;
+    private static final String FIELDS = "vector, k, ef, filter, includePayload, includeVector, exact";
+
+    private final CollectionCatalog catalog;
+    private final SearchRouter router;
+
+    /** Serves searches over {@code catalog}'s collections through {@code router}. */
+    public SearchRoutes(CollectionCatalog catalog, SearchRouter router) {
+        this.catalog = catalog;
+        this.router = router;
+    }
+
+    record SearchRequest(float[] vector, Integer k, Integer ef, JsonNode filter, Boolean includePayload,
+            Boolean includeVector, Boolean exact) {}
+
+    record BatchRequest(List<SearchRequest> searches) {}
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.post("/v1/collections/{name}/search", this::search);
+        routes.post("/v1/collections/{name}/search/batch", this::batch);
+    }
+
+    private void search(Context ctx) {
+        long started = System.nanoTime();
+        CollectionSpec spec = catalog.require(ctx.pathParam("name"));
+        SearchRequest request = JsonBody.parse(ctx.body(), SearchRequest.class, FIELDS);
+        SearchQuery query = query(request, spec, "");
+        SearchRouter.Answer answer = run(spec, new SearchQuery[] {query});
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("hits", hits(answer.hits().get(0), request));
+        body.put("tookMs", (System.nanoTime() - started) / 1_000_000);
+        body.put("partitions", Map.of("searched", answer.searched(), "total", answer.total()));
+        RestServer.json(ctx, 200, body);
+    }
+
+    private void batch(Context ctx) {
+        long started = System.nanoTime();
+        CollectionSpec spec = catalog.require(ctx.pathParam("name"));
+        BatchRequest request = JsonBody.parse(ctx.body(), BatchRequest.class, "searches[] (each: " + FIELDS + ")");
+        List<SearchRequest> searches = request.searches();
+        if (searches == null || searches.isEmpty()) {
+            throw ApiException.invalid("searches", "searches must be a non-empty array");
+        }
+        if (searches.size() > MAX_BATCH) {
+            throw ApiException.invalid("searches", "searches may hold at most " + MAX_BATCH + " queries, had "
+                    + searches.size());
+        }
+        SearchQuery[] queries = new SearchQuery[searches.size()];
+        for (int i = 0; i < queries.length; i++) {
+            if (searches.get(i) == null) {
+                throw ApiException.invalid("searches[" + i + "]", "searches[" + i + "] must be an object");
+            }
+            queries[i] = query(searches.get(i), spec, "searches[" + i + "].");
+        }
+        SearchRouter.Answer answer = run(spec, queries);
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (int i = 0; i < queries.length; i++) {
+            results.add(Map.of("hits", hits(answer.hits().get(i), searches.get(i))));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("results", results);
+        body.put("tookMs", (System.nanoTime() - started) / 1_000_000);
+        body.put("partitions", Map.of("searched", answer.searched(), "total", answer.total()));
+        RestServer.json(ctx, 200, body);
+    }
+
+    private SearchRouter.Answer run(CollectionSpec spec, SearchQuery[] queries) {
+        try {
+            return router.search(spec, queries);
+        } catch (PartitionsUnavailableException e) {
+            throw new ApiException(503, "UNAVAILABLE", e.getMessage(), null);
+        }
+    }
+
+    private static SearchQuery query(SearchRequest request, CollectionSpec spec, String prefix) {
+        float[] vector = VectorCheck.check(request.vector(), spec, prefix + "vector");
+        int k = request.k() == null ? DEFAULT_K : request.k();
+        if (k < 1 || k > MAX_K) {
+            throw ApiException.invalid(prefix + "k", prefix + "k must be in [1, " + MAX_K + "], was " + k);
+        }
+        int ef = request.ef() == null ? 0 : request.ef();
+        if (request.ef() != null && (ef < 1 || ef > MAX_K)) {
+            throw ApiException.invalid(prefix + "ef", prefix + "ef must be in [1, " + MAX_K + "], was " + ef);
+        }
+        String filter = null;
+        if (request.filter() != null && !request.filter().isNull()) {
+            try {
+                PayloadFilter.parse(request.filter());
+            } catch (InvalidFilterException e) {
+                throw ApiException.invalid(prefix + e.field(), prefix.isEmpty() ? e.getMessage()
+                        : prefix + e.getMessage());
+            }
+            filter = JsonBody.write(request.filter());
+        }
+        return new SearchQuery(vector, k, ef, filter, Boolean.TRUE.equals(request.exact()),
+                Boolean.TRUE.equals(request.includePayload()), Boolean.TRUE.equals(request.includeVector()));
+    }
+
+    private static List<Map<String, Object>> hits(List<SearchHit> hits, SearchRequest request) {
+        List<Map<String, Object>> out = new ArrayList<>(hits.size());
+        for (SearchHit hit : hits) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("id", hit.id());
+            entry.put("score", hit.score());
+            if (Boolean.TRUE.equals(request.includePayload())) {
+                entry.put("payload", JsonBody.tree(hit.payload()));
+            }
+            if (Boolean.TRUE.equals(request.includeVector())) {
+                entry.put("vector", hit.vector());
+            }
+            out.add(entry);
+        }
+        return out;
+    }
+}

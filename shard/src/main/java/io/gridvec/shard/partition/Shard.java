@@ -1,0 +1,193 @@
+package io.gridvec.shard.partition;
+
+import io.gridvec.index.hnsw.HnswIndex;
+import io.gridvec.index.hnsw.OrdinalFilter;
+import io.gridvec.index.hnsw.SearchResults;
+import io.gridvec.index.vector.Metric;
+import io.gridvec.index.vector.VectorKernels;
+import io.gridvec.index.vector.Vectorization;
+import io.gridvec.shard.catalog.CollectionSpec;
+import io.gridvec.shard.filter.PayloadFilter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The search structure of one partition of one collection on one owner: an HNSW index of the records it has
+ * applied, plus the tail of writes it has seen but not yet applied ({@link #pending}, newest per id). A search reads
+ * both: graph hits whose id has a pending write are dropped and the pending writes are scored exactly, so every
+ * acknowledged write is visible to the next search. Writes reach {@link #enqueue} from Ignite's update path in the
+ * order of the key's updates; {@link #drain} applies them on another thread, one drain at a time. Thread-safe.
+ */
+final class Shard {
+
+    /** A search over at most this many pending ids asks the graph for more hits rather than filtering ordinals. */
+    private static final int OVERFETCH_LIMIT = 64;
+
+    enum State { BUILDING, READY, DROPPED }
+
+    /** What the shard keeps of an indexed record besides its vector (which lives in the index). */
+    private record Indexed(long version, Payload payload) {}
+
+    final int partition;
+    private final HnswIndex index;
+    private final Metric metric;
+    private final VectorKernels kernels = Vectorization.kernels();
+    private final Map<String, Change> pending = new ConcurrentHashMap<>();
+    private final Map<String, Indexed> indexed = new ConcurrentHashMap<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile State state = State.BUILDING;
+
+    Shard(CollectionSpec spec, int partition) {
+        this.partition = partition;
+        this.metric = Metric.parse(spec.metric());
+        this.index = HnswIndex.builder(spec.dimension(), metric)
+                .m(spec.hnsw().m())
+                .efConstruction(spec.hnsw().efConstruction())
+                .build();
+    }
+
+    State state() {
+        return state;
+    }
+
+    int size() {
+        return index.size();
+    }
+
+    int pendingCount() {
+        return pending.size();
+    }
+
+    /** Records a write seen on Ignite's update path; cheap, so it can run inside Ignite's entry lock. */
+    void enqueue(String id, Change change, Executor drains) {
+        if (state == State.DROPPED) {
+            return;
+        }
+        pending.put(id, change);
+        scheduleDrain(drains);
+    }
+
+    /** Applies a record read by the partition scan that builds this shard. */
+    void load(String id, Change change) {
+        apply(id, change);
+    }
+
+    /** Marks the build finished: searches may use the shard, and writes seen meanwhile are applied. */
+    void ready(Executor drains) {
+        if (state == State.BUILDING) {
+            state = State.READY;
+            scheduleDrain(drains);
+        }
+    }
+
+    void drop() {
+        state = State.DROPPED;
+        pending.clear();
+    }
+
+    private void scheduleDrain(Executor drains) {
+        if (state == State.READY && !pending.isEmpty() && draining.compareAndSet(false, true)) {
+            try {
+                drains.execute(() -> drain(drains));
+            } catch (RejectedExecutionException e) {
+                // The node is stopping; its shards are going away with it.
+                draining.set(false);
+            }
+        }
+    }
+
+    private void drain(Executor drains) {
+        try {
+            for (Map.Entry<String, Change> entry : pending.entrySet()) {
+                if (state != State.READY) {
+                    return;
+                }
+                apply(entry.getKey(), entry.getValue());
+                // Only now leave the tail: a search sees the write in the graph, the tail, or (briefly) both.
+                pending.remove(entry.getKey(), entry.getValue());
+            }
+        } finally {
+            draining.set(false);
+            scheduleDrain(drains);
+        }
+    }
+
+    private void apply(String id, Change change) {
+        if (change.isDeletion()) {
+            index.delete(id);
+            indexed.remove(id);
+            return;
+        }
+        Indexed current = indexed.get(id);
+        if (current != null && current.version() > change.version) {
+            return; // the partition scan already read a newer value of this record
+        }
+        try {
+            index.upsert(id, change.vector);
+            indexed.put(id, new Indexed(change.version, change.payload));
+        } catch (IllegalArgumentException e) {
+            // A writer outside Gridvec's API stored a vector the index refuses: the record is not searchable.
+            index.delete(id);
+            indexed.remove(id);
+            System.getLogger(Shard.class.getName()).log(System.Logger.Level.WARNING,
+                    "record '" + id + "' of partition " + partition + " is not searchable: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Returns up to {@code k} hits (id and score, best first) among the records the filter admits.
+     *
+     * @param ef beam width, or 0 for the index default
+     */
+    List<Hit> search(float[] query, int k, int ef, PayloadFilter filter, boolean exact) {
+        List<Map.Entry<String, Change>> tail = new ArrayList<>(pending.entrySet());
+        Set<String> tailIds = new HashSet<>(tail.size() * 2);
+        for (Map.Entry<String, Change> entry : tail) {
+            tailIds.add(entry.getKey());
+        }
+        int width = ef > 0 ? ef : index.efSearch();
+        SearchResults results;
+        if (filter == null && tail.size() <= OVERFETCH_LIMIT) {
+            int fetch = k + tail.size();
+            results = exact ? index.searchExact(query, fetch, null, null)
+                    : index.search(query, fetch, Math.max(width, fetch), null, null);
+        } else {
+            OrdinalFilter admitted = OrdinalFilter.of(ordinal -> {
+                String id = index.id(ordinal);
+                if (tailIds.contains(id)) {
+                    return false;
+                }
+                Indexed record = filter == null ? null : indexed.get(id);
+                return filter == null || record != null && filter.matches(record.payload().node());
+            });
+            results = exact ? index.searchExact(query, k, admitted, null) : index.search(query, k, width, admitted, null);
+        }
+        List<Hit> hits = new ArrayList<>(k);
+        for (int i = 0; i < results.size(); i++) {
+            String id = index.id(results.ordinal(i));
+            if (!tailIds.contains(id)) {
+                hits.add(new Hit(id, results.score(i)));
+            }
+        }
+        for (Map.Entry<String, Change> entry : tail) {
+            Change change = entry.getValue();
+            if (!change.isDeletion() && change.vector.length == query.length
+                    && (filter == null || filter.matches(change.payload.node()))) {
+                hits.add(new Hit(entry.getKey(), metric.score(kernels, query, change.vector)));
+            }
+        }
+        hits.sort(Comparator.comparingDouble(hit -> metric.distance(hit.score())));
+        return hits.size() > k ? new ArrayList<>(hits.subList(0, k)) : hits;
+    }
+
+    /** A search hit inside a node: id and score. */
+    record Hit(String id, float score) {}
+}

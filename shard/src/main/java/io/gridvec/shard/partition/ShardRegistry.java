@@ -1,0 +1,331 @@
+package io.gridvec.shard.partition;
+
+import static org.apache.ignite.events.EventType.EVT_CACHE_OBJECT_PUT;
+import static org.apache.ignite.events.EventType.EVT_CACHE_OBJECT_REMOVED;
+import static org.apache.ignite.events.EventType.EVT_CACHE_REBALANCE_PART_LOADED;
+import static org.apache.ignite.events.EventType.EVT_CACHE_REBALANCE_PART_UNLOADED;
+import static org.apache.ignite.events.EventType.EVT_CACHE_STARTED;
+import static org.apache.ignite.events.EventType.EVT_CACHE_STOPPED;
+import static org.apache.ignite.events.EventType.EVT_NODE_FAILED;
+import static org.apache.ignite.events.EventType.EVT_NODE_JOINED;
+import static org.apache.ignite.events.EventType.EVT_NODE_LEFT;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gridvec.index.vector.Metric;
+import io.gridvec.shard.catalog.CollectionCatalog;
+import io.gridvec.shard.catalog.CollectionSpec;
+import io.gridvec.shard.filter.PayloadFilter;
+import io.gridvec.shard.record.RecordValue;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import javax.cache.Cache;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.binary.BinaryObject;
+import org.apache.ignite.cache.CachePeekMode;
+import org.apache.ignite.cache.query.QueryCursor;
+import org.apache.ignite.cache.query.ScanQuery;
+import org.apache.ignite.cluster.ClusterNode;
+import org.apache.ignite.configuration.IgniteConfiguration;
+import org.apache.ignite.events.CacheEvent;
+import org.apache.ignite.events.CacheRebalancingEvent;
+import org.apache.ignite.events.Event;
+import org.apache.ignite.lang.IgnitePredicate;
+
+/**
+ * The shards of one server node: one {@link Shard} per (collection, partition) this node owns, primary or backup.
+ *
+ * <p>Shards follow ownership: a maintenance thread compares them with the node's affinity assignment every second
+ * and on every topology, cache or rebalance event, builds a shard from a local scan of its partition when the node
+ * becomes an owner, and drops it when ownership moves away (or the partition is reloaded, then builds it again).
+ * Writes reach shards through Ignite's {@code EVT_CACHE_OBJECT_PUT/REMOVED} events, which fire on primaries and
+ * backups alike; the listener only enqueues them (see {@link Shard}). The listener is registered in the node's
+ * configuration, so nothing before start-up is missed, and the scan covers everything written before a shard
+ * existed. Thread-safe; {@link #close()} stops it.
+ */
+public final class ShardRegistry implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ShardRegistry.class.getName());
+    private static final String NODE_LOCAL_KEY = ShardRegistry.class.getName();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int[] EVENTS = {EVT_CACHE_OBJECT_PUT, EVT_CACHE_OBJECT_REMOVED,
+        EVT_CACHE_REBALANCE_PART_LOADED, EVT_CACHE_REBALANCE_PART_UNLOADED, EVT_CACHE_STARTED, EVT_CACHE_STOPPED,
+        EVT_NODE_JOINED, EVT_NODE_LEFT, EVT_NODE_FAILED};
+
+    /** The shards of one collection on this node, by partition. */
+    private record Collection(CollectionSpec spec, Map<Integer, Shard> shards) {}
+
+    private final Map<String, Collection> collections = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("gridvec-shards").daemon().factory());
+    private final ExecutorService builds = Executors.newFixedThreadPool(
+            Runtime.getRuntime().availableProcessors(), Thread.ofPlatform().name("gridvec-shard-build-", 0)
+                    .daemon().factory());
+    private final ExecutorService drains = Executors.newFixedThreadPool(
+            Runtime.getRuntime().availableProcessors(), Thread.ofPlatform().name("gridvec-shard-apply-", 0)
+                    .daemon().factory());
+    private volatile Ignite ignite;
+    private volatile boolean closed;
+
+    /** Adds the events shards need, and their listener, to a node's configuration before the node starts. */
+    public void configure(IgniteConfiguration configuration) {
+        int[] included = configuration.getIncludeEventTypes();
+        int[] all = included == null ? EVENTS : IntStream.concat(Arrays.stream(included), Arrays.stream(EVENTS))
+                .distinct().toArray();
+        IgnitePredicate<Event> listener = this::onEvent;
+        configuration.setIncludeEventTypes(all);
+        configuration.setLocalEventListeners(Map.of(listener, EVENTS));
+    }
+
+    /** Starts following ownership on {@code ignite}, the node this registry was configured into. */
+    public void start(Ignite ignite) {
+        this.ignite = ignite;
+        ignite.cluster().nodeLocalMap().put(NODE_LOCAL_KEY, this);
+        maintenance.scheduleWithFixedDelay(this::reconcile, 0, 1, TimeUnit.SECONDS);
+    }
+
+    /** Returns the registry of a node. */
+    static ShardRegistry of(Ignite ignite) {
+        Object registry = ignite.cluster().nodeLocalMap().get(NODE_LOCAL_KEY);
+        if (registry == null) {
+            throw new IllegalStateException("node " + ignite.name() + " runs no shard registry");
+        }
+        return (ShardRegistry) registry;
+    }
+
+    // ---- events (Ignite's threads; some inside its entry locks, so only cheap work here)
+
+    private boolean onEvent(Event event) {
+        if (closed) {
+            return true;
+        }
+        switch (event.type()) {
+            case EVT_CACHE_OBJECT_PUT, EVT_CACHE_OBJECT_REMOVED -> onWrite((CacheEvent) event);
+            case EVT_CACHE_REBALANCE_PART_LOADED, EVT_CACHE_REBALANCE_PART_UNLOADED -> {
+                CacheRebalancingEvent rebalance = (CacheRebalancingEvent) event;
+                // Loaded: the partition was (re)filled by rebalancing, so a shard built before is stale.
+                Collection collection = collections.get(rebalance.cacheName());
+                Shard shard = collection == null ? null : collection.shards().remove(rebalance.partition());
+                if (shard != null) {
+                    shard.drop();
+                }
+                triggerReconcile();
+            }
+            default -> triggerReconcile();
+        }
+        return true;
+    }
+
+    private void onWrite(CacheEvent event) {
+        Collection collection = collections.get(event.cacheName());
+        Shard shard = collection == null ? null : collection.shards().get(event.partition());
+        if (shard == null || !(event.key() instanceof String id)) {
+            return; // no shard yet: the scan that builds it will read this write
+        }
+        Change change = event.type() == EVT_CACHE_OBJECT_PUT && event.newValue() instanceof BinaryObject value
+                ? Change.of(value) : Change.deletion();
+        shard.enqueue(id, change, drains);
+    }
+
+    private void triggerReconcile() {
+        try {
+            maintenance.execute(this::reconcile);
+        } catch (RejectedExecutionException e) {
+            // Closed meanwhile: nothing left to reconcile.
+        }
+    }
+
+    // ---- ownership
+
+    /** Makes this node's shards match its partitions: one thread, so never two at once. */
+    private void reconcile() {
+        try {
+            Ignite node = ignite;
+            if (closed || node == null || !node.cluster().state().active()) {
+                return;
+            }
+            Map<String, CollectionSpec> specs = new HashMap<>();
+            for (CollectionSpec spec : new CollectionCatalog(node).list()) {
+                specs.put(spec.cacheName(), spec);
+            }
+            collections.entrySet().removeIf(entry -> {
+                boolean gone = !entry.getValue().spec().equals(specs.get(entry.getKey()))
+                        || node.cache(entry.getKey()) == null;
+                if (gone) {
+                    entry.getValue().shards().values().forEach(Shard::drop);
+                }
+                return gone;
+            });
+            ClusterNode local = node.cluster().localNode();
+            for (CollectionSpec spec : specs.values()) {
+                if (node.cache(spec.cacheName()) != null) {
+                    follow(node, local, spec);
+                }
+            }
+        } catch (RuntimeException e) {
+            // The maintenance thread's boundary: log, and the next round (at most a second away) tries again.
+            LOG.log(System.Logger.Level.WARNING, "shard reconciliation failed; retrying", e);
+        }
+    }
+
+    private void follow(Ignite node, ClusterNode local, CollectionSpec spec) {
+        Collection collection = collections.computeIfAbsent(spec.cacheName(),
+                name -> new Collection(spec, new ConcurrentHashMap<>()));
+        Set<Integer> owned = Arrays.stream(node.affinity(spec.cacheName()).allPartitions(local)).boxed()
+                .collect(Collectors.toSet());
+        for (int partition : owned) {
+            if (!collection.shards().containsKey(partition)) {
+                Shard shard = new Shard(spec, partition);
+                collection.shards().put(partition, shard);
+                builds.execute(() -> build(node, collection, shard));
+            }
+        }
+        collection.shards().entrySet().removeIf(entry -> {
+            boolean moved = !owned.contains(entry.getKey());
+            if (moved) {
+                entry.getValue().drop();
+            }
+            return moved;
+        });
+    }
+
+    private void build(Ignite node, Collection collection, Shard shard) {
+        long started = System.nanoTime();
+        try {
+            IgniteCache<String, BinaryObject> cache = node.<String, BinaryObject>cache(
+                    collection.spec().cacheName()).withKeepBinary();
+            ScanQuery<String, BinaryObject> scan = new ScanQuery<String, BinaryObject>(shard.partition).setLocal(true);
+            try (QueryCursor<Cache.Entry<String, BinaryObject>> cursor = cache.query(scan)) {
+                for (Cache.Entry<String, BinaryObject> entry : cursor) {
+                    if (shard.state() == Shard.State.DROPPED) {
+                        return;
+                    }
+                    shard.load(entry.getKey(), Change.of(entry.getValue()));
+                }
+            }
+            shard.ready(drains);
+            LOG.log(System.Logger.Level.DEBUG, () -> "built shard " + collection.spec().name() + "/"
+                    + shard.partition + " with " + shard.size() + " records in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms");
+        } catch (RuntimeException e) {
+            // A build thread's boundary: forget the shard; the next reconciliation builds it again.
+            LOG.log(System.Logger.Level.WARNING, "building shard " + collection.spec().name() + "/"
+                    + shard.partition + " failed; it will be rebuilt", e);
+            collection.shards().remove(shard.partition, shard);
+            shard.drop();
+        }
+    }
+
+    // ---- reads
+
+    NodeSearchResult search(String cacheName, int[] partitions, SearchQuery[] queries) {
+        Collection collection = collections.get(cacheName);
+        Ignite node = ignite;
+        List<Shard> ready = new ArrayList<>();
+        List<Integer> moved = new ArrayList<>();
+        Set<Integer> owned = collection == null || node.cache(cacheName) == null ? Set.of()
+                : Arrays.stream(node.affinity(cacheName).allPartitions(node.cluster().localNode())).boxed()
+                        .collect(Collectors.toSet());
+        for (int partition : partitions) {
+            Shard shard = collection == null ? null : collection.shards().get(partition);
+            if (shard != null && shard.state() == Shard.State.READY && owned.contains(partition)) {
+                ready.add(shard);
+            } else {
+                moved.add(partition);
+            }
+        }
+        SearchHit[][] hits = new SearchHit[queries.length][];
+        if (!ready.isEmpty()) {
+            PayloadFilter[] filters = new PayloadFilter[queries.length];
+            for (int q = 0; q < queries.length; q++) {
+                filters[q] = filter(queries[q].filter());
+            }
+            List<List<Shard.Hit>> perPair = IntStream.range(0, queries.length * ready.size()).parallel()
+                    .mapToObj(i -> {
+                        SearchQuery query = queries[i / ready.size()];
+                        return ready.get(i % ready.size()).search(query.vector(), query.k(), query.ef(),
+                                filters[i / ready.size()], query.exact());
+                    })
+                    .toList();
+            Metric metric = Metric.parse(collection.spec().metric());
+            Comparator<Shard.Hit> best = Comparator.comparingDouble(hit -> metric.distance(hit.score()));
+            IgniteCache<String, BinaryObject> cache = node.<String, BinaryObject>cache(cacheName).withKeepBinary();
+            for (int q = 0; q < queries.length; q++) {
+                List<Shard.Hit> merged = new ArrayList<>();
+                for (int s = 0; s < ready.size(); s++) {
+                    merged.addAll(perPair.get(q * ready.size() + s));
+                }
+                merged.sort(best);
+                hits[q] = attach(cache, merged.subList(0, Math.min(queries[q].k(), merged.size())), queries[q]);
+            }
+        } else {
+            Arrays.fill(hits, new SearchHit[0]);
+        }
+        int[] searched = ready.stream().mapToInt(shard -> shard.partition).toArray();
+        return new NodeSearchResult(searched, moved.stream().mapToInt(Integer::intValue).toArray(), hits);
+    }
+
+    private static SearchHit[] attach(IgniteCache<String, BinaryObject> cache, List<Shard.Hit> hits, SearchQuery query) {
+        SearchHit[] out = new SearchHit[hits.size()];
+        for (int i = 0; i < out.length; i++) {
+            Shard.Hit hit = hits.get(i);
+            BinaryObject value = query.includePayload() || query.includeVector()
+                    ? cache.localPeek(hit.id(), CachePeekMode.PRIMARY, CachePeekMode.BACKUP) : null;
+            out[i] = new SearchHit(hit.id(), hit.score(),
+                    value != null && query.includePayload() ? RecordValue.payload(value) : null,
+                    value != null && query.includeVector() ? RecordValue.vector(value) : null);
+        }
+        return out;
+    }
+
+    private static PayloadFilter filter(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return PayloadFilter.parse(JSON.readTree(json));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("a router sent a filter that is not JSON", e);
+        }
+    }
+
+    List<ShardStatus> statuses(String collectionName) {
+        String local = String.valueOf(ignite.cluster().localNode().consistentId());
+        List<ShardStatus> statuses = new ArrayList<>();
+        collections.values().stream()
+                .filter(collection -> collectionName == null || collection.spec().name().equals(collectionName))
+                .forEach(collection -> collection.shards().values().forEach(shard -> statuses.add(new ShardStatus(
+                        collection.spec().name(), shard.partition, local, shard.state().name(), shard.size(),
+                        shard.pendingCount()))));
+        statuses.sort(Comparator.comparing((ShardStatus status) -> status.collection)
+                .thenComparingInt(status -> status.partition));
+        return statuses;
+    }
+
+    /** Stops following ownership and drops every shard; searches on this node then answer "moved". */
+    @Override
+    public void close() {
+        closed = true;
+        maintenance.shutdownNow();
+        builds.shutdownNow();
+        drains.shutdownNow();
+        collections.values().forEach(collection -> collection.shards().values().forEach(Shard::drop));
+        collections.clear();
+        // The registry stays in the node-local map: jobs that reach a stopping node find no shards and answer
+        // every partition as moved, so routers retry them elsewhere.
+    }
+}

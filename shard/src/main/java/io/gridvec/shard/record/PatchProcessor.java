@@ -1,0 +1,86 @@
+package io.gridvec.shard.record;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+import javax.cache.processor.MutableEntry;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.binary.BinaryObject;
+import org.apache.ignite.cache.CacheEntryProcessor;
+import org.apache.ignite.resources.IgniteInstanceResource;
+
+/**
+ * Changes an existing record in one atomic step on its primary: replaces the vector when one is given and merges a
+ * JSON merge patch (RFC 7386: a null member removes the key) into the payload. Returns the new version, or
+ * {@link #ABSENT} / {@link #PAYLOAD_TOO_LARGE} without changing anything.
+ */
+final class PatchProcessor implements CacheEntryProcessor<String, BinaryObject, Long> {
+
+    static final long ABSENT = -1;
+    static final long PAYLOAD_TOO_LARGE = -2;
+
+    private static final long serialVersionUID = 1L;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @IgniteInstanceResource
+    private transient Ignite ignite;
+
+    private final float[] vector;
+    private final String payloadPatch;
+    private final int maxPayloadBytes;
+
+    PatchProcessor(float[] vector, String payloadPatch, int maxPayloadBytes) {
+        this.vector = vector;
+        this.payloadPatch = payloadPatch;
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    @Override
+    public Long process(MutableEntry<String, BinaryObject> entry, Object... arguments) {
+        if (!entry.exists()) {
+            return ABSENT;
+        }
+        BinaryObject current = entry.getValue();
+        String payload = RecordValue.payload(current);
+        if (payloadPatch != null) {
+            payload = merge(payload, payloadPatch);
+            if (payload != null && payload.getBytes(StandardCharsets.UTF_8).length > maxPayloadBytes) {
+                return PAYLOAD_TOO_LARGE;
+            }
+        }
+        long version = RecordValue.next(RecordValue.version(current));
+        float[] newVector = vector != null ? vector : RecordValue.vector(current);
+        entry.setValue(RecordValue.build(ignite.binary(), newVector, payload, version));
+        return version;
+    }
+
+    private static String merge(String payload, String patch) {
+        try {
+            ObjectNode target = payload == null ? JSON.createObjectNode() : (ObjectNode) JSON.readTree(payload);
+            mergeInto(target, (ObjectNode) JSON.readTree(patch));
+            return target.isEmpty() ? null : JSON.writeValueAsString(target);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored payload or a validated patch is not JSON", e);
+        }
+    }
+
+    private static void mergeInto(ObjectNode target, ObjectNode patch) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> member = it.next();
+            JsonNode value = member.getValue();
+            if (value.isNull()) {
+                target.remove(member.getKey());
+            } else if (value.isObject()) {
+                ObjectNode nested = target.get(member.getKey()) instanceof ObjectNode existing ? existing
+                        : target.putObject(member.getKey());
+                mergeInto(nested, (ObjectNode) value);
+            } else {
+                target.set(member.getKey(), value);
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.gridvec.shard.record;
+
+import org.apache.ignite.IgniteBinary;
+import org.apache.ignite.binary.BinaryObject;
+
+/**
+ * The stored form of a record: one Ignite binary object of type {@value #TYPE} with the fields {@code vector}
+ * ({@code float[]}), {@code payload} (a JSON object as a string, or null) and {@code version} (a {@code long} that
+ * grows with every write of the key). Vector and payload live in one value, so KV, SQL and search never see one
+ * without the other. Stateless.
+ */
+public final class RecordValue {
+
+    /** The binary type name; thin clients that write records build objects of this type. */
+    public static final String TYPE = "GridvecRecord";
+    static final String VECTOR = "vector";
+    static final String PAYLOAD = "payload";
+    static final String VERSION = "version";
+
+    private RecordValue() {}
+
+    /** Builds a stored value. */
+    public static BinaryObject build(IgniteBinary binary, float[] vector, String payload, long version) {
+        return binary.builder(TYPE)
+                .setField(VECTOR, vector, float[].class)
+                .setField(PAYLOAD, payload, String.class)
+                .setField(VERSION, version, Long.class)
+                .build();
+    }
+
+    /** Returns the vector of a stored value, or null when a foreign writer left it out. */
+    public static float[] vector(BinaryObject value) {
+        return value.field(VECTOR);
+    }
+
+    /** Returns the payload JSON of a stored value, or null. */
+    public static String payload(BinaryObject value) {
+        return value.field(PAYLOAD);
+    }
+
+    /** Returns the version of a stored value (0 when a foreign writer left it out). */
+    public static long version(BinaryObject value) {
+        Long version = value.field(VERSION);
+        return version == null ? 0 : version;
+    }
+
+    /**
+     * Returns the version of the next write after {@code previous}: larger than it, and taken from the clock (in
+     * microseconds) when that is larger, so a record deleted and written again never reuses an old version.
+     */
+    static long next(long previous) {
+        return Math.max(previous + 1, System.currentTimeMillis() * 1_000);
+    }
+}
