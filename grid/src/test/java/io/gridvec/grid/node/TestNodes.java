@@ -46,7 +46,8 @@ final class TestNodes {
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    private static int[] freePorts(int count) throws IOException {
+    /** Returns {@code count} ports that were free a moment ago. */
+    static int[] freePorts(int count) throws IOException {
         ServerSocket[] sockets = new ServerSocket[count];
         int[] ports = new int[count];
         try {

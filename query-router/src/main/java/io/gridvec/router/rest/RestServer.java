@@ -6,6 +6,7 @@ import io.gridvec.shard.catalog.ClusterNotReadyException;
 import io.gridvec.shard.catalog.CollectionNotFoundException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -65,6 +66,14 @@ public final class RestServer implements AutoCloseable {
             groups.forEach(group -> group.register(config.routes));
             config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage(),
                     e.field()));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                // Javalin's own refusals: no such route (404), a body over the size limit (413).
+                switch (e.getStatus()) {
+                    case 404 -> error(ctx, 404, "NOT_FOUND", "no endpoint " + ctx.method() + " " + ctx.path(), null);
+                    case 413 -> error(ctx, 413, "TOO_LARGE", "the body exceeds " + MAX_REQUEST_BYTES + " bytes", null);
+                    default -> error(ctx, e.getStatus(), "INVALID_ARGUMENT", e.getMessage(), null);
+                }
+            });
             config.routes.exception(CollectionNotFoundException.class, (e, ctx) -> error(ctx, 404, "NOT_FOUND",
                     e.getMessage(), null));
             config.routes.exception(ClusterNotReadyException.class, (e, ctx) -> error(ctx, 503, "UNAVAILABLE",

@@ -62,7 +62,7 @@ public final class SearchRoutes implements RestRoutes {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("hits", hits(answer.hits().get(0), request));
         body.put("tookMs", (System.nanoTime() - started) / 1_000_000);
-        body.put("partitions", Map.of("searched", answer.searched(), "total", answer.total()));
+        body.put("partitions", partitions(answer));
         RestServer.json(ctx, 200, body);
     }
 
@@ -93,8 +93,15 @@ public final class SearchRoutes implements RestRoutes {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("results", results);
         body.put("tookMs", (System.nanoTime() - started) / 1_000_000);
-        body.put("partitions", Map.of("searched", answer.searched(), "total", answer.total()));
+        body.put("partitions", partitions(answer));
         RestServer.json(ctx, 200, body);
+    }
+
+    private static Map<String, Integer> partitions(SearchRouter.Answer answer) {
+        Map<String, Integer> partitions = new LinkedHashMap<>();
+        partitions.put("searched", answer.searched());
+        partitions.put("total", answer.total());
+        return partitions;
     }
 
     private SearchRouter.Answer run(CollectionSpec spec, SearchQuery[] queries) {

@@ -27,6 +27,7 @@ class RestServerTest {
             routes.get("/refused", ctx -> {
                 throw ApiException.invalid("k", "k must be in [1, 10000], was 0");
             });
+            routes.post("/echo-length", ctx -> ctx.result(String.valueOf(ctx.body().length())));
             routes.get("/broken", ctx -> {
                 throw new IllegalStateException("secret internal detail");
             });
@@ -46,6 +47,19 @@ class RestServerTest {
                 type -> assertThat(type).startsWith("application/json"));
         assertThat(JSON.readTree(response.body()).path("status").asText()).isEqualTo("UP");
         assertThat(response.headers().firstValue(RestServer.REQUEST_ID)).isPresent();
+    }
+
+    @Test
+    void aBodyOverTheLimitIsA413JsonError() throws Exception {
+        byte[] body = new byte[(int) RestServer.MAX_REQUEST_BYTES + 1];
+        java.util.Arrays.fill(body, (byte) ' ');
+        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + server.port() + "/echo-length")).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(413);
+        JsonNode error = JSON.readTree(response.body()).path("error");
+        assertThat(error.path("code").asText()).isEqualTo("TOO_LARGE");
+        assertThat(error.path("message").asText()).contains(String.valueOf(RestServer.MAX_REQUEST_BYTES));
     }
 
     @Test

@@ -82,9 +82,17 @@ public final class CollectionCatalog {
         return all;
     }
 
-    /** Returns the number of records in a collection (primary copies only). */
+    /**
+     * Returns the number of records in a collection (primary copies only).
+     *
+     * @throws CollectionNotFoundException when the collection's cache is gone (deleted meanwhile)
+     */
     public long count(CollectionSpec spec) {
-        return ignite.getOrCreateCache(cacheConfiguration(spec)).sizeLong();
+        IgniteCache<Object, Object> cache = ignite.cache(spec.cacheName());
+        if (cache == null) {
+            throw new CollectionNotFoundException(spec.name());
+        }
+        return cache.sizeLong();
     }
 
     /** Deletes a collection and all its records; returns whether it existed. */

@@ -22,7 +22,11 @@ final class Change {
     }
 
     static Change of(BinaryObject value) {
-        return new Change(RecordValue.version(value), RecordValue.vector(value), Payload.of(RecordValue.payload(value)));
+        return upsert(RecordValue.version(value), RecordValue.vector(value), RecordValue.payload(value));
+    }
+
+    static Change upsert(long version, float[] vector, String payloadJson) {
+        return new Change(version, vector, Payload.of(payloadJson));
     }
 
     static Change deletion() {

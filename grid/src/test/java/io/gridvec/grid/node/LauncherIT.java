@@ -1,0 +1,121 @@
+package io.gridvec.grid.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The node as users run it: {@code ./gridvec start} in its own process (the jars of this build), driven over HTTP,
+ * stopped with SIGTERM and started again on the same data.
+ */
+class LauncherIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Path LAUNCHER = Path.of("..", "gridvec").toAbsolutePath().normalize();
+
+    @TempDir
+    Path workDir;
+
+    @Test
+    void startedNodeServesRecordsAndSearchAndKeepsThemAcrossARestart() throws Exception {
+        int[] ports = TestNodes.freePorts(4);
+        String rest = "http://127.0.0.1:" + ports[0];
+        Process node = start(ports);
+        try {
+            awaitHealthy(rest, node);
+            assertThat(call(rest, "PUT", "/v1/collections/docs", "{\"dimension\": 2, \"metric\": \"l2\"}")
+                    .statusCode()).isEqualTo(201);
+            assertThat(call(rest, "PUT", "/v1/collections/docs/records", "{\"records\": ["
+                    + "{\"id\": \"a\", \"vector\": [0, 0], \"payload\": {\"t\": 1}},"
+                    + "{\"id\": \"b\", \"vector\": [5, 5]}, {\"id\": \"c\", \"vector\": [9, 9]}]}").statusCode())
+                    .isEqualTo(200);
+            assertThat(json(call(rest, "GET", "/v1/collections/docs/records/a", null)).path("payload").path("t")
+                    .asInt()).isEqualTo(1);
+            assertThat(firstHit(rest, "[4, 4]")).isEqualTo("b");
+            assertThat(call(rest, "DELETE", "/v1/collections/docs/records/b", null).statusCode()).isEqualTo(200);
+            assertThat(firstHit(rest, "[4, 4]")).isEqualTo("a");
+        } finally {
+            stop(node);
+        }
+        assertThat(Files.isDirectory(workDir.resolve("data"))).as("data in ./data of the caller").isTrue();
+
+        Process restarted = start(ports);
+        try {
+            awaitHealthy(rest, restarted);
+            assertThat(json(call(rest, "GET", "/v1/collections/docs", null)).path("count").asInt()).isEqualTo(2);
+            assertThat(firstHit(rest, "[8, 8]")).isEqualTo("c");
+            assertThat(call(rest, "GET", "/v1/collections/docs/records/b", null).statusCode()).isEqualTo(404);
+        } finally {
+            stop(restarted);
+        }
+    }
+
+    private Process start(int[] ports) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(List.of(LAUNCHER.toString(), "start",
+                "--rest-port", String.valueOf(ports[0]), "--discovery-port", String.valueOf(ports[1]),
+                "--communication-port", String.valueOf(ports[2]), "--client-port", String.valueOf(ports[3])))
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("node.log").toFile()));
+        builder.environment().put("GRIDVEC_SKIP_BUILD", "1");
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return builder.start();
+    }
+
+    private void awaitHealthy(String rest, Process node) {
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions()
+                .until(() -> {
+                    assertThat(node.isAlive()).as(() -> "node exited: " + log()).isTrue();
+                    return call(rest, "GET", "/health", null).statusCode() == 200;
+                });
+    }
+
+    private void stop(Process node) throws Exception {
+        node.destroy(); // SIGTERM: the node stops gracefully
+        assertThat(node.waitFor(60, TimeUnit.SECONDS)).as(this::log).isTrue();
+        assertThat(log()).contains("Ignite node stopped OK");
+    }
+
+    private String log() {
+        try {
+            return Files.readString(workDir.resolve("node.log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private static String firstHit(String rest, String vector) throws Exception {
+        HttpResponse<String> response = call(rest, "POST", "/v1/collections/docs/search",
+                "{\"vector\": " + vector + ", \"k\": 1}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json(response).path("hits").get(0).path("id").asText();
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws IOException {
+        return JSON.readTree(response.body());
+    }
+
+    private static HttpResponse<String> call(String rest, String method, String path, String body)
+            throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(rest + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

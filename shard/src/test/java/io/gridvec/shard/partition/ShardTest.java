@@ -1,0 +1,101 @@
+package io.gridvec.shard.partition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gridvec.shard.catalog.CollectionSpec;
+import io.gridvec.shard.filter.PayloadFilter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import org.junit.jupiter.api.Test;
+
+/** A shard's read-your-writes contract: the graph plus the exactly-searched tail, newest write per id wins. */
+class ShardTest {
+
+    private static final CollectionSpec SPEC = new CollectionSpec("t", 2, "l2", 1, 0, null).validated();
+
+    /** Holds drain tasks until the test runs them, so writes stay in the tail. */
+    private final List<Runnable> held = new ArrayList<>();
+    private final Executor holding = held::add;
+
+    private void runHeld() {
+        while (!held.isEmpty()) {
+            held.remove(0).run();
+        }
+    }
+
+    @Test
+    void aWriteIsSearchableBeforeItIsIndexedAndAfter() {
+        Shard shard = readyShard();
+        shard.enqueue("a", Change.upsert(1, new float[] {1, 1}, null), holding);
+        assertThat(shard.size()).isZero();
+        assertThat(ids(shard.search(new float[] {1, 1}, 1, 0, null, false))).containsExactly("a");
+        runHeld();
+        assertThat(shard.size()).isEqualTo(1);
+        assertThat(shard.pendingCount()).isZero();
+        assertThat(ids(shard.search(new float[] {1, 1}, 1, 0, null, false))).containsExactly("a");
+    }
+
+    @Test
+    void aPendingWriteShadowsTheIndexedVersionAndADeletionHidesIt() {
+        Shard shard = readyShard();
+        shard.load("a", Change.upsert(1, new float[] {0, 0}, null));
+        shard.load("b", Change.upsert(1, new float[] {5, 5}, null));
+        shard.enqueue("a", Change.upsert(2, new float[] {9, 9}, null), holding);
+        List<Shard.Hit> hits = shard.search(new float[] {0, 0}, 2, 0, null, false);
+        assertThat(ids(hits)).containsExactly("b", "a");
+        assertThat(hits.get(1).score()).isEqualTo(162f);
+        shard.enqueue("b", Change.deletion(), holding);
+        assertThat(ids(shard.search(new float[] {0, 0}, 2, 0, null, true))).containsExactly("a");
+        runHeld();
+        assertThat(ids(shard.search(new float[] {0, 0}, 2, 0, null, false))).containsExactly("a");
+        assertThat(shard.size()).isEqualTo(1);
+    }
+
+    @Test
+    void anOlderWriteNeverReplacesANewerOneTheScanRead() {
+        Shard shard = new Shard(SPEC, 0);
+        shard.enqueue("a", Change.upsert(1, new float[] {0, 0}, null), holding);
+        shard.load("a", Change.upsert(2, new float[] {7, 7}, null));
+        shard.ready(holding);
+        runHeld();
+        List<Shard.Hit> hits = shard.search(new float[] {7, 7}, 1, 0, null, false);
+        assertThat(ids(hits)).containsExactly("a");
+        assertThat(hits.get(0).score()).isZero();
+    }
+
+    @Test
+    void filtersApplyToIndexedAndPendingRecords() throws Exception {
+        Shard shard = readyShard();
+        shard.load("en", Change.upsert(1, new float[] {0, 0}, "{\"lang\": \"en\"}"));
+        shard.load("de", Change.upsert(1, new float[] {1, 1}, "{\"lang\": \"de\"}"));
+        shard.enqueue("fr", Change.upsert(1, new float[] {0, 1}, "{\"lang\": \"fr\"}"), holding);
+        shard.enqueue("en2", Change.upsert(1, new float[] {0, 0}, "{\"lang\": \"en\"}"), holding);
+        PayloadFilter notEnglish = PayloadFilter.parse(new ObjectMapper().readTree(
+                "{\"must_not\": [{\"field\": \"lang\", \"eq\": \"en\"}]}"));
+        assertThat(ids(shard.search(new float[] {0, 0}, 10, 0, notEnglish, false))).containsExactly("fr", "de");
+    }
+
+    @Test
+    void aBuildingOrDroppedShardAppliesNothingAndADroppedOneForgetsItsTail() {
+        Shard shard = new Shard(SPEC, 0);
+        shard.enqueue("a", Change.upsert(1, new float[] {1, 1}, null), holding);
+        assertThat(held).as("no drain while building").isEmpty();
+        shard.drop();
+        assertThat(shard.pendingCount()).isZero();
+        shard.enqueue("b", Change.upsert(1, new float[] {1, 1}, null), holding);
+        assertThat(shard.pendingCount()).isZero();
+        assertThat(shard.state()).isEqualTo(Shard.State.DROPPED);
+    }
+
+    private Shard readyShard() {
+        Shard shard = new Shard(SPEC, 0);
+        shard.ready(holding);
+        return shard;
+    }
+
+    private static List<String> ids(List<Shard.Hit> hits) {
+        return hits.stream().map(Shard.Hit::id).toList();
+    }
+}
