@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.cluster.BaselineNode;
 import org.apache.ignite.cluster.ClusterNode;
+import org.apache.ignite.cluster.ClusterTopologyException;
 
 /**
  * What {@code GET /v1/cluster} and {@code GET /v1/collections/{name}} report about the cluster: its nodes and
@@ -87,11 +88,20 @@ public final class ClusterView {
         return body;
     }
 
+    /** Asks every server; a node that leaves during the broadcast makes it ask the remaining ones again. */
     private List<ShardStatus> shardStatuses(String collection) {
-        Collection<List<ShardStatus>> replies = ignite.compute(ignite.cluster().forServers())
-                .withTimeout(STATUS_TIMEOUT_MS)
-                .broadcast(new ShardStatusJob(collection));
-        return replies.stream().flatMap(List::stream).toList();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Collection<List<ShardStatus>> replies = ignite.compute(ignite.cluster().forServers())
+                        .withTimeout(STATUS_TIMEOUT_MS)
+                        .broadcast(new ShardStatusJob(collection));
+                return replies.stream().flatMap(List::stream).toList();
+            } catch (ClusterTopologyException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static Map<String, Object> shard(ShardStatus status) {

@@ -98,13 +98,12 @@ public final class ShardRegistry implements AutoCloseable {
         maintenance.scheduleWithFixedDelay(this::reconcile, 0, 1, TimeUnit.SECONDS);
     }
 
-    /** Returns the registry of a node. */
+    /**
+     * Returns the registry of a node, or null while the node is still starting (Ignite can run jobs before
+     * {@link #start} registers it).
+     */
     static ShardRegistry of(Ignite ignite) {
-        Object registry = ignite.cluster().nodeLocalMap().get(NODE_LOCAL_KEY);
-        if (registry == null) {
-            throw new IllegalStateException("node " + ignite.name() + " runs no shard registry");
-        }
-        return (ShardRegistry) registry;
+        return (ShardRegistry) ignite.cluster().nodeLocalMap().get(NODE_LOCAL_KEY);
     }
 
     // ---- events (Ignite's threads; some inside its entry locks, so only cheap work here)

@@ -1,5 +1,6 @@
 package io.gridvec.shard.partition;
 
+import java.util.Arrays;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.lang.IgniteCallable;
 import org.apache.ignite.resources.IgniteInstanceResource;
@@ -29,6 +30,15 @@ public final class ShardSearchJob implements IgniteCallable<NodeSearchResult> {
 
     @Override
     public NodeSearchResult call() {
-        return ShardRegistry.of(ignite).search(cacheName, partitions, queries);
+        ShardRegistry registry = ShardRegistry.of(ignite);
+        // A node still starting has no shards yet: every partition goes back to the router as moved.
+        return registry != null ? registry.search(cacheName, partitions, queries)
+                : new NodeSearchResult(new int[0], partitions, emptyHits());
+    }
+
+    private SearchHit[][] emptyHits() {
+        SearchHit[][] hits = new SearchHit[queries.length][];
+        Arrays.fill(hits, new SearchHit[0]);
+        return hits;
     }
 }

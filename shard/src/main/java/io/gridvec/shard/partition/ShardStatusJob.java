@@ -22,6 +22,7 @@ public final class ShardStatusJob implements IgniteCallable<List<ShardStatus>> {
 
     @Override
     public List<ShardStatus> call() {
-        return ShardRegistry.of(ignite).statuses(collection);
+        ShardRegistry registry = ShardRegistry.of(ignite);
+        return registry == null ? List.of() : registry.statuses(collection);
     }
 }
