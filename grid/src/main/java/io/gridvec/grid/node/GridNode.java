@@ -73,7 +73,7 @@ public final class GridNode implements AutoCloseable {
                     new CollectionRoutes(catalog, cluster),
                     new RecordRoutes(catalog, new RecordStore(ignite)),
                     new SearchRoutes(catalog, new SearchRouter(ignite, catalog)),
-                    new ClusterRoutes(catalog, cluster)));
+                    new ClusterRoutes(catalog, cluster, shards)));
         } catch (RuntimeException e) {
             node.close();
             throw e;

@@ -211,10 +211,22 @@ class ClusterSearchIT {
                 .until(this::clusterComplete);
         assertThat(averageRecall(nodes[2], QUERIES)).as("recall after rejoin, seed " + SEED)
                 .isGreaterThanOrEqualTo(0.95);
+        JsonNode replicas = JSON.readTree(TestNodes.http(nodes[1], "GET", "/v1/collections/vecs/consistency", null)
+                .body());
+        assertThat(replicas.path("divergentPartitions").asInt()).as(replicas.toString()).isZero();
+        assertThat(replicas.path("partitions").get(0).path("copies")).hasSize(2);
     }
 
-    /** Every partition has two owners, each with a ready shard, and the baseline is all online. */
+    /** Every partition has two owners, each with a ready shard, the baseline is all online, every node ready. */
     private boolean clusterComplete() throws Exception {
+        for (GridNode node : nodes) {
+            HttpResponse<String> ready = TestNodes.http(node, "GET", "/ready", null);
+            if (ready.statusCode() != 200) {
+                assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);
+                assertThat(JSON.readTree(ready.body()).path("status").asText()).isEqualTo("NOT_READY");
+                return false;
+            }
+        }
         JsonNode cluster = JSON.readTree(TestNodes.http(nodes[0], "GET", "/v1/cluster", null).body());
         if (cluster.path("nodes").size() != 3) {
             return false;

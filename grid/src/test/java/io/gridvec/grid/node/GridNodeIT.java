@@ -62,6 +62,10 @@ class GridNodeIT {
             HttpResponse<String> list = TestNodes.http(node, "GET", "/v1/collections", null);
             assertThat(list.statusCode()).isEqualTo(503);
             assertThat(list.body()).contains("\"code\":\"UNAVAILABLE\"");
+            HttpResponse<String> ready = TestNodes.http(node, "GET", "/ready", null);
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).contains("\"status\":\"NOT_READY\"", "\"clusterActive\":false");
+            assertThat(TestNodes.http(node, "GET", "/health", null).statusCode()).isEqualTo(200);
         }
     }
 

@@ -75,6 +75,8 @@ class RecordApiIT {
         }
         try (GridNode node = GridNode.start(config)) {
             assertThat(ok(node, "GET", "/v1/collections/docs", null).path("count").asInt()).isEqualTo(1);
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> TestNodes.http(node, "GET", "/ready", null).statusCode() == 200);
             // Shards rebuild from the partitions after the restart; the router waits for them within its deadline.
             JsonNode hits = ok(node, "POST", "/v1/collections/docs/search", "{\"vector\": [0, 0, 1], \"k\": 5}");
             assertThat(hits.path("hits")).hasSize(1);

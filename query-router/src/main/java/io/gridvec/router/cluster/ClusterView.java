@@ -2,6 +2,8 @@ package io.gridvec.router.cluster;
 
 import io.gridvec.shard.catalog.CollectionSpec;
 import io.gridvec.shard.partition.ShardStatus;
+import io.gridvec.shard.record.PartitionDigest;
+import io.gridvec.shard.record.PartitionDigestJob;
 import io.gridvec.shard.partition.ShardStatusJob;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,6 +15,7 @@ import org.apache.ignite.Ignite;
 import org.apache.ignite.cluster.BaselineNode;
 import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.cluster.ClusterTopologyException;
+import org.apache.ignite.lang.IgniteCallable;
 
 /**
  * What {@code GET /v1/cluster} and {@code GET /v1/collections/{name}} report about the cluster: its nodes and
@@ -21,8 +24,8 @@ import org.apache.ignite.cluster.ClusterTopologyException;
  */
 public final class ClusterView {
 
-    /** How long a broadcast for shard states may take. */
-    private static final long STATUS_TIMEOUT_MS = 5_000;
+    /** How long a broadcast for shard states or digests may take. */
+    private static final long STATUS_TIMEOUT_MS = 30_000;
 
     private final Ignite ignite;
 
@@ -89,12 +92,47 @@ public final class ClusterView {
     }
 
     /** Asks every server; a node that leaves during the broadcast makes it ask the remaining ones again. */
+    /**
+     * Compares the copies of every partition of a collection across its owners: each owner digests its copy (record
+     * count and a checksum of ids, versions, vectors and payloads) and a partition is consistent when every current
+     * owner answered with the same digest.
+     */
+    public Map<String, Object> consistency(CollectionSpec spec) {
+        Map<Integer, List<PartitionDigest>> byPartition = broadcast(new PartitionDigestJob(spec.cacheName())).stream()
+                .collect(Collectors.groupingBy(digest -> digest.partition));
+        var affinity = ignite.affinity(spec.cacheName());
+        List<Map<String, Object>> partitions = new ArrayList<>();
+        int divergent = 0;
+        for (int partition = 0; partition < spec.partitions(); partition++) {
+            List<PartitionDigest> digests = byPartition.getOrDefault(partition, List.of());
+            int owners = affinity.mapPartitionToPrimaryAndBackups(partition).size();
+            boolean consistent = digests.size() == owners && digests.stream()
+                    .allMatch(d -> d.records == digests.get(0).records && d.checksum == digests.get(0).checksum);
+            divergent += consistent ? 0 : 1;
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("partition", partition);
+            entry.put("consistent", consistent);
+            entry.put("copies", digests.stream().map(ClusterView::copy).toList());
+            partitions.add(entry);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("collection", spec.name());
+        body.put("divergentPartitions", divergent);
+        body.put("partitions", partitions);
+        return body;
+    }
+
     private List<ShardStatus> shardStatuses(String collection) {
+        return broadcast(new ShardStatusJob(collection));
+    }
+
+    /** Asks every server; a node that leaves during the broadcast makes it ask the remaining ones again. */
+    private <T> List<T> broadcast(IgniteCallable<List<T>> job) {
         for (int attempt = 1; ; attempt++) {
             try {
-                Collection<List<ShardStatus>> replies = ignite.compute(ignite.cluster().forServers())
+                Collection<List<T>> replies = ignite.compute(ignite.cluster().forServers())
                         .withTimeout(STATUS_TIMEOUT_MS)
-                        .broadcast(new ShardStatusJob(collection));
+                        .broadcast(job);
                 return replies.stream().flatMap(List::stream).toList();
             } catch (ClusterTopologyException e) {
                 if (attempt == 3) {
@@ -104,12 +142,21 @@ public final class ClusterView {
         }
     }
 
+    private static Map<String, Object> copy(PartitionDigest digest) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        copy.put("node", digest.node);
+        copy.put("records", digest.records);
+        copy.put("checksum", Long.toHexString(digest.checksum));
+        return copy;
+    }
+
     private static Map<String, Object> shard(ShardStatus status) {
         Map<String, Object> shard = new LinkedHashMap<>();
         shard.put("node", status.node);
         shard.put("state", status.state);
         shard.put("records", status.records);
         shard.put("pending", status.pending);
+        shard.put("tombstones", status.tombstones);
         return shard;
     }
 

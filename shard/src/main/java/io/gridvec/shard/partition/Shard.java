@@ -30,6 +30,10 @@ final class Shard {
 
     /** A search over at most this many pending ids asks the graph for more hits rather than filtering ordinals. */
     private static final int OVERFETCH_LIMIT = 64;
+    /** Compaction starts when tombstones reach this share of the live records ... */
+    private static final double COMPACT_RATIO = 0.25;
+    /** ... and at least this many, so small shards do not rebuild over a handful of deletes. */
+    static final int COMPACT_MIN_TOMBSTONES = 1_000;
 
     enum State { BUILDING, READY, DROPPED }
 
@@ -37,16 +41,24 @@ final class Shard {
     private record Indexed(long version, Payload payload) {}
 
     final int partition;
-    private final HnswIndex index;
     private final Metric metric;
+    private final Executor drains;
+    private final Executor maintenance;
+    /** Replaced whole by compaction; a search reads it once, since ordinals belong to one index. */
+    private volatile HnswIndex index;
     private final VectorKernels kernels = Vectorization.kernels();
     private final Map<String, Change> pending = new ConcurrentHashMap<>();
     private final Map<String, Indexed> indexed = new ConcurrentHashMap<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile State state = State.BUILDING;
 
-    Shard(CollectionSpec spec, int partition) {
+    /**
+     * Creates a building shard; {@code drains} applies writes to the index, {@code maintenance} runs compactions.
+     */
+    Shard(CollectionSpec spec, int partition, Executor drains, Executor maintenance) {
         this.partition = partition;
+        this.drains = drains;
+        this.maintenance = maintenance;
         this.metric = Metric.parse(spec.metric());
         this.index = HnswIndex.builder(spec.dimension(), metric)
                 .m(spec.hnsw().m())
@@ -66,13 +78,17 @@ final class Shard {
         return pending.size();
     }
 
+    int tombstones() {
+        return index.tombstones();
+    }
+
     /** Records a write seen on Ignite's update path; cheap, so it can run inside Ignite's entry lock. */
-    void enqueue(String id, Change change, Executor drains) {
+    void enqueue(String id, Change change) {
         if (state == State.DROPPED) {
             return;
         }
         pending.put(id, change);
-        scheduleDrain(drains);
+        scheduleDrain();
     }
 
     /** Applies a record read by the partition scan that builds this shard. */
@@ -81,10 +97,11 @@ final class Shard {
     }
 
     /** Marks the build finished: searches may use the shard, and writes seen meanwhile are applied. */
-    void ready(Executor drains) {
+    void ready() {
         if (state == State.BUILDING) {
             state = State.READY;
-            scheduleDrain(drains);
+            scheduleDrain();
+            compactIfNeeded();
         }
     }
 
@@ -93,10 +110,10 @@ final class Shard {
         pending.clear();
     }
 
-    private void scheduleDrain(Executor drains) {
+    private void scheduleDrain() {
         if (state == State.READY && !pending.isEmpty() && draining.compareAndSet(false, true)) {
             try {
-                drains.execute(() -> drain(drains));
+                drains.execute(this::drain);
             } catch (RejectedExecutionException e) {
                 // The node is stopping; its shards are going away with it.
                 draining.set(false);
@@ -104,7 +121,7 @@ final class Shard {
         }
     }
 
-    private void drain(Executor drains) {
+    private void drain() {
         try {
             for (Map.Entry<String, Change> entry : pending.entrySet()) {
                 if (state != State.READY) {
@@ -116,7 +133,37 @@ final class Shard {
             }
         } finally {
             draining.set(false);
-            scheduleDrain(drains);
+            scheduleDrain();
+        }
+        compactIfNeeded();
+    }
+
+    /**
+     * Rebuilds the index without its tombstones once they pass the threshold, in the background. It holds the drain
+     * flag meanwhile: writes wait in the tail (searched exactly) and searches use the old index until the swap.
+     */
+    private void compactIfNeeded() {
+        HnswIndex current = index;
+        if (state != State.READY || current.tombstones() < Math.max(COMPACT_MIN_TOMBSTONES,
+                current.size() * COMPACT_RATIO) || !draining.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            maintenance.execute(this::compact);
+        } catch (RejectedExecutionException e) {
+            // The node is stopping; its shards are going away with it.
+            draining.set(false);
+        }
+    }
+
+    private void compact() {
+        try {
+            if (state == State.READY) {
+                index = index.compact();
+            }
+        } finally {
+            draining.set(false);
+            scheduleDrain();
         }
     }
 
@@ -153,26 +200,27 @@ final class Shard {
         for (Map.Entry<String, Change> entry : tail) {
             tailIds.add(entry.getKey());
         }
-        int width = ef > 0 ? ef : index.efSearch();
+        HnswIndex snapshot = index;
+        int width = ef > 0 ? ef : snapshot.efSearch();
         SearchResults results;
         if (filter == null && tail.size() <= OVERFETCH_LIMIT) {
             int fetch = k + tail.size();
-            results = exact ? index.searchExact(query, fetch, null, null)
-                    : index.search(query, fetch, Math.max(width, fetch), null, null);
+            results = exact ? snapshot.searchExact(query, fetch, null, null)
+                    : snapshot.search(query, fetch, Math.max(width, fetch), null, null);
         } else {
             OrdinalFilter admitted = OrdinalFilter.of(ordinal -> {
-                String id = index.id(ordinal);
+                String id = snapshot.id(ordinal);
                 if (tailIds.contains(id)) {
                     return false;
                 }
                 Indexed record = filter == null ? null : indexed.get(id);
                 return filter == null || record != null && filter.matches(record.payload().node());
             });
-            results = exact ? index.searchExact(query, k, admitted, null) : index.search(query, k, width, admitted, null);
+            results = exact ? snapshot.searchExact(query, k, admitted, null) : snapshot.search(query, k, width, admitted, null);
         }
         List<Hit> hits = new ArrayList<>(k);
         for (int i = 0; i < results.size(); i++) {
-            String id = index.id(results.ordinal(i));
+            String id = snapshot.id(results.ordinal(i));
             if (!tailIds.contains(id)) {
                 hits.add(new Hit(id, results.score(i)));
             }

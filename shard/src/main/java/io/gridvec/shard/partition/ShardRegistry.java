@@ -137,7 +137,7 @@ public final class ShardRegistry implements AutoCloseable {
         }
         Change change = event.type() == EVT_CACHE_OBJECT_PUT && event.newValue() instanceof BinaryObject value
                 ? Change.of(value) : Change.deletion();
-        shard.enqueue(id, change, drains);
+        shard.enqueue(id, change);
     }
 
     private void triggerReconcile() {
@@ -188,7 +188,7 @@ public final class ShardRegistry implements AutoCloseable {
                 .collect(Collectors.toSet());
         for (int partition : owned) {
             if (!collection.shards().containsKey(partition)) {
-                Shard shard = new Shard(spec, partition);
+                Shard shard = new Shard(spec, partition, drains, builds);
                 collection.shards().put(partition, shard);
                 builds.execute(() -> build(node, collection, shard));
             }
@@ -216,7 +216,7 @@ public final class ShardRegistry implements AutoCloseable {
                     shard.load(entry.getKey(), Change.of(entry.getValue()));
                 }
             }
-            shard.ready(drains);
+            shard.ready();
             LOG.log(System.Logger.Level.DEBUG, () -> "built shard " + collection.spec().name() + "/"
                     + shard.partition + " with " + shard.size() + " records in "
                     + (System.nanoTime() - started) / 1_000_000 + " ms");
@@ -302,6 +302,43 @@ public final class ShardRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * Returns this node's readiness: how many of the partitions it owns (over every collection) have a ready shard,
+     * and the {@code collection/partition} names of those that do not yet. An inactive cluster owns nothing.
+     */
+    public Readiness readiness() {
+        Ignite node = ignite;
+        if (closed || node == null || !node.cluster().state().active()) {
+            return new Readiness(false, 0, 0, List.of());
+        }
+        ClusterNode local = node.cluster().localNode();
+        int owned = 0;
+        List<String> building = new ArrayList<>();
+        for (CollectionSpec spec : new CollectionCatalog(node).list()) {
+            if (node.cache(spec.cacheName()) == null) {
+                continue;
+            }
+            Collection collection = collections.get(spec.cacheName());
+            for (int partition : node.affinity(spec.cacheName()).allPartitions(local)) {
+                owned++;
+                Shard shard = collection == null ? null : collection.shards().get(partition);
+                if (shard == null || shard.state() != Shard.State.READY) {
+                    building.add(spec.name() + "/" + partition);
+                }
+            }
+        }
+        return new Readiness(true, owned - building.size(), owned, building);
+    }
+
+    /** A node's readiness: ready when the cluster is active and every owned partition has a ready shard. */
+    public record Readiness(boolean active, int readyShards, int ownedShards, List<String> building) {
+
+        /** Returns whether the node can answer for every partition it owns. */
+        public boolean ready() {
+            return active && building.isEmpty();
+        }
+    }
+
     List<ShardStatus> statuses(String collectionName) {
         String local = String.valueOf(ignite.cluster().localNode().consistentId());
         List<ShardStatus> statuses = new ArrayList<>();
@@ -309,7 +346,7 @@ public final class ShardRegistry implements AutoCloseable {
                 .filter(collection -> collectionName == null || collection.spec().name().equals(collectionName))
                 .forEach(collection -> collection.shards().values().forEach(shard -> statuses.add(new ShardStatus(
                         collection.spec().name(), shard.partition, local, shard.state().name(), shard.size(),
-                        shard.pendingCount()))));
+                        shard.pendingCount(), shard.tombstones()))));
         statuses.sort(Comparator.comparing((ShardStatus status) -> status.collection)
                 .thenComparingInt(status -> status.partition));
         return statuses;

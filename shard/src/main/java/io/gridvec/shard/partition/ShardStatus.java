@@ -4,7 +4,7 @@ import java.io.Serializable;
 
 /**
  * The state of one shard on one node, as {@code GET /v1/cluster} reports it: collection, partition, node, state
- * ({@code BUILDING} or {@code READY}), indexed records, and writes not yet indexed. Immutable.
+ * ({@code BUILDING} or {@code READY}), indexed records, writes not yet indexed, and tombstones. Immutable.
  */
 public final class ShardStatus implements Serializable {
 
@@ -22,13 +22,17 @@ public final class ShardStatus implements Serializable {
     public final int records;
     /** Writes seen but not yet indexed (searched exactly meanwhile). */
     public final int pending;
+    /** Replaced or deleted vectors still in the index; compaction removes them. */
+    public final int tombstones;
 
-    ShardStatus(String collection, int partition, String node, String state, int records, int pending) {
+    ShardStatus(String collection, int partition, String node, String state, int records, int pending,
+            int tombstones) {
         this.collection = collection;
         this.partition = partition;
         this.node = node;
         this.state = state;
         this.records = records;
         this.pending = pending;
+        this.tombstones = tombstones;
     }
 }

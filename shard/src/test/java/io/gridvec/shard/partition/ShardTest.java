@@ -28,7 +28,7 @@ class ShardTest {
     @Test
     void aWriteIsSearchableBeforeItIsIndexedAndAfter() {
         Shard shard = readyShard();
-        shard.enqueue("a", Change.upsert(1, new float[] {1, 1}, null), holding);
+        shard.enqueue("a", Change.upsert(1, new float[] {1, 1}, null));
         assertThat(shard.size()).isZero();
         assertThat(ids(shard.search(new float[] {1, 1}, 1, 0, null, false))).containsExactly("a");
         runHeld();
@@ -42,11 +42,11 @@ class ShardTest {
         Shard shard = readyShard();
         shard.load("a", Change.upsert(1, new float[] {0, 0}, null));
         shard.load("b", Change.upsert(1, new float[] {5, 5}, null));
-        shard.enqueue("a", Change.upsert(2, new float[] {9, 9}, null), holding);
+        shard.enqueue("a", Change.upsert(2, new float[] {9, 9}, null));
         List<Shard.Hit> hits = shard.search(new float[] {0, 0}, 2, 0, null, false);
         assertThat(ids(hits)).containsExactly("b", "a");
         assertThat(hits.get(1).score()).isEqualTo(162f);
-        shard.enqueue("b", Change.deletion(), holding);
+        shard.enqueue("b", Change.deletion());
         assertThat(ids(shard.search(new float[] {0, 0}, 2, 0, null, true))).containsExactly("a");
         runHeld();
         assertThat(ids(shard.search(new float[] {0, 0}, 2, 0, null, false))).containsExactly("a");
@@ -55,10 +55,10 @@ class ShardTest {
 
     @Test
     void anOlderWriteNeverReplacesANewerOneTheScanRead() {
-        Shard shard = new Shard(SPEC, 0);
-        shard.enqueue("a", Change.upsert(1, new float[] {0, 0}, null), holding);
+        Shard shard = new Shard(SPEC, 0, holding, Runnable::run);
+        shard.enqueue("a", Change.upsert(1, new float[] {0, 0}, null));
         shard.load("a", Change.upsert(2, new float[] {7, 7}, null));
-        shard.ready(holding);
+        shard.ready();
         runHeld();
         List<Shard.Hit> hits = shard.search(new float[] {7, 7}, 1, 0, null, false);
         assertThat(ids(hits)).containsExactly("a");
@@ -70,8 +70,8 @@ class ShardTest {
         Shard shard = readyShard();
         shard.load("en", Change.upsert(1, new float[] {0, 0}, "{\"lang\": \"en\"}"));
         shard.load("de", Change.upsert(1, new float[] {1, 1}, "{\"lang\": \"de\"}"));
-        shard.enqueue("fr", Change.upsert(1, new float[] {0, 1}, "{\"lang\": \"fr\"}"), holding);
-        shard.enqueue("en2", Change.upsert(1, new float[] {0, 0}, "{\"lang\": \"en\"}"), holding);
+        shard.enqueue("fr", Change.upsert(1, new float[] {0, 1}, "{\"lang\": \"fr\"}"));
+        shard.enqueue("en2", Change.upsert(1, new float[] {0, 0}, "{\"lang\": \"en\"}"));
         PayloadFilter notEnglish = PayloadFilter.parse(new ObjectMapper().readTree(
                 "{\"must_not\": [{\"field\": \"lang\", \"eq\": \"en\"}]}"));
         assertThat(ids(shard.search(new float[] {0, 0}, 10, 0, notEnglish, false))).containsExactly("fr", "de");
@@ -79,19 +79,35 @@ class ShardTest {
 
     @Test
     void aBuildingOrDroppedShardAppliesNothingAndADroppedOneForgetsItsTail() {
-        Shard shard = new Shard(SPEC, 0);
-        shard.enqueue("a", Change.upsert(1, new float[] {1, 1}, null), holding);
+        Shard shard = new Shard(SPEC, 0, holding, Runnable::run);
+        shard.enqueue("a", Change.upsert(1, new float[] {1, 1}, null));
         assertThat(held).as("no drain while building").isEmpty();
         shard.drop();
         assertThat(shard.pendingCount()).isZero();
-        shard.enqueue("b", Change.upsert(1, new float[] {1, 1}, null), holding);
+        shard.enqueue("b", Change.upsert(1, new float[] {1, 1}, null));
         assertThat(shard.pendingCount()).isZero();
         assertThat(shard.state()).isEqualTo(Shard.State.DROPPED);
     }
 
+    @Test
+    void manyDeletionsCompactTheIndexAndSearchesStayRight() {
+        Shard shard = new Shard(SPEC, 0, Runnable::run, Runnable::run);
+        int n = Shard.COMPACT_MIN_TOMBSTONES * 2;
+        for (int i = 0; i < n; i++) {
+            shard.load("r" + i, Change.upsert(1, new float[] {i, i}, null));
+        }
+        shard.ready();
+        for (int i = 0; i < n; i += 2) {
+            shard.enqueue("r" + i, Change.deletion());
+        }
+        assertThat(shard.size()).isEqualTo(n / 2);
+        assertThat(shard.tombstones()).as("compacted once the tombstones passed the threshold").isZero();
+        assertThat(ids(shard.search(new float[] {10.2f, 10.2f}, 3, 0, null, false))).containsExactly("r11", "r9", "r13");
+    }
+
     private Shard readyShard() {
-        Shard shard = new Shard(SPEC, 0);
-        shard.ready(holding);
+        Shard shard = new Shard(SPEC, 0, holding, Runnable::run);
+        shard.ready();
         return shard;
     }
 
