@@ -1,0 +1,122 @@
+package io.gridvec.grid.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+
+/**
+ * A cluster of real node processes on loopback, started the way users start them ({@code ./gridvec start --config}
+ * with this build's jars), each with its own ports, YAML file, data directory and log. Nodes can be stopped with
+ * SIGTERM or killed with SIGKILL and started again on the same data.
+ */
+final class NodeProcesses implements AutoCloseable {
+
+    private static final Path LAUNCHER = Path.of("..", "gridvec").toAbsolutePath().normalize();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Path dir;
+    private final int[][] ports;
+    private final Process[] processes;
+
+    /** Writes the configuration of {@code count} nodes with WAL mode {@code walMode} under {@code dir}. */
+    NodeProcesses(Path dir, int count, String walMode) throws IOException {
+        this.dir = dir;
+        this.ports = new int[count][];
+        this.processes = new Process[count];
+        for (int i = 0; i < count; i++) {
+            ports[i] = TestNodes.freePorts(4);
+        }
+        StringBuilder seeds = new StringBuilder();
+        for (int[] node : ports) {
+            seeds.append(seeds.isEmpty() ? "" : ", ").append("\"127.0.0.1:").append(node[1]).append('"');
+        }
+        for (int i = 0; i < count; i++) {
+            Files.writeString(config(i), String.join("\n",
+                    "node: {name: p" + i + ", dataDir: " + dir.resolve("p" + i) + "}",
+                    "rest: {host: 127.0.0.1, port: " + ports[i][0] + "}",
+                    "cluster: {host: 127.0.0.1, discoveryPort: " + ports[i][1] + ", communicationPort: " + ports[i][2]
+                            + ", clientPort: " + ports[i][3] + ", seeds: [" + seeds + "], initialNodes: " + count + "}",
+                    "storage: {walMode: " + walMode + ", walSegmentMb: 4, dataRegionMb: 256}", ""));
+        }
+    }
+
+    int size() {
+        return processes.length;
+    }
+
+    /** Starts node {@code i} (its log is appended to, across restarts). */
+    void start(int i) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(List.of(LAUNCHER.toString(), "start", "--config",
+                config(i).toString()))
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("p" + i + ".log").toFile()));
+        builder.environment().put("GRIDVEC_SKIP_BUILD", "1");
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("JAVA_TOOL_OPTIONS", "-Xmx768m");
+        processes[i] = builder.start();
+    }
+
+    /** Kills node {@code i} with SIGKILL: no shutdown hook, no checkpoint, no goodbye to the cluster. */
+    void kill(int i) throws InterruptedException {
+        processes[i].destroyForcibly();
+        assertThat(processes[i].waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** Stops node {@code i} with SIGTERM and waits for its graceful stop. */
+    void stop(int i) throws InterruptedException {
+        processes[i].destroy();
+        assertThat(processes[i].waitFor(120, TimeUnit.SECONDS)).as(() -> log(i)).isTrue();
+    }
+
+    /** Waits until node {@code i} answers {@code GET /ready} with 200. */
+    void awaitReady(int i, Duration timeout) {
+        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+            assertThat(processes[i].isAlive()).as(() -> "node p" + i + " exited: " + log(i)).isTrue();
+            return http(i, "GET", "/ready", null).statusCode() == 200;
+        });
+    }
+
+    /** Sends a request to node {@code i}'s REST API. */
+    HttpResponse<String> http(int i, String method, String path, String body) throws IOException,
+            InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[i][0] + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    String log(int i) {
+        try {
+            return Files.readString(dir.resolve("p" + i + ".log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private Path config(int i) {
+        return dir.resolve("p" + i + ".yaml");
+    }
+
+    /** Kills whatever still runs. */
+    @Override
+    public void close() {
+        for (Process process : processes) {
+            if (process != null) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}
