@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,6 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,6 +46,8 @@ class CrashIT {
     private final Map<String, List<float[]>> expected = new HashMap<>();
     /** The ids with at least one acknowledged write: each must be present afterwards. */
     private final Set<String> promised = new HashSet<>();
+    /** The ids of acknowledged deletes, with their last vector: none may come back. */
+    private final Map<String, float[]> deleted = new HashMap<>();
     private final Random random = new Random(SEED);
 
     @Test
@@ -57,6 +62,7 @@ class CrashIT {
                         if (write(nodes, batch % 2, batch)) {
                             acknowledged.incrementAndGet();
                         }
+                        delete(nodes, batch % 2, 5);
                     } catch (Exception e) {
                         throw new AssertionError(e);
                     }
@@ -75,25 +81,29 @@ class CrashIT {
                     + "\"promisedRecords\":%d,\"restartToReadyMs\":%d,\"seed\":%d}%n", acknowledged.get(),
                     promised.size(), (System.nanoTime() - restarted) / 1_000_000, SEED);
             verifyEveryAcknowledgedWrite(nodes, 1);
+            verifyDeletesStay(nodes, 1);
             assertNoDivergence(nodes);
         }
     }
 
-    @Test
-    void killingEveryNodeRightAfterAcknowledgedWritesWithFsyncLosesNothing() throws Exception {
-        try (NodeProcesses nodes = new NodeProcesses(dir, 3, "FSYNC")) {
+    @ParameterizedTest
+    @ValueSource(strings = {"FSYNC", "LOG_ONLY"})
+    void killingEveryNodeRightAfterAcknowledgedWritesLosesNothing(String walMode) throws Exception {
+        try (NodeProcesses nodes = new NodeProcesses(dir, 3, walMode)) {
             startAll(nodes);
             createCollection(nodes);
             for (int batch = 0; batch < 20; batch++) {
-                write(nodes, batch % 3, batch);
+                assertThat(write(nodes, batch % 3, batch)).isTrue();
+                delete(nodes, batch % 3, 3);
             }
             for (int i = 0; i < 3; i++) {
                 nodes.kill(i);
             }
             startAll(nodes);
-            System.out.printf("{\"test\":\"CrashIT.killAllFsync\",\"promisedRecords\":%d,\"seed\":%d}%n",
-                    promised.size(), SEED);
+            System.out.printf("{\"test\":\"CrashIT.killAll\",\"walMode\":\"%s\",\"promisedRecords\":%d,"
+                    + "\"deletedRecords\":%d,\"seed\":%d}%n", walMode, promised.size(), deleted.size(), SEED);
             verifyEveryAcknowledgedWrite(nodes, 2);
+            verifyDeletesStay(nodes, 2);
             assertNoDivergence(nodes);
         }
     }
@@ -217,6 +227,42 @@ class CrashIT {
             }
         }
         return acknowledged;
+    }
+
+    /** Deletes {@code count} acknowledged records; an acknowledged delete must never be undone. */
+    private void delete(NodeProcesses nodes, int via, int count) throws Exception {
+        List<String> ids;
+        synchronized (expected) {
+            List<String> candidates = new ArrayList<>(promised);
+            Collections.shuffle(candidates, random);
+            ids = candidates.subList(0, Math.min(count, candidates.size()));
+        }
+        boolean acknowledged;
+        try {
+            HttpResponse<String> response = nodes.http(via, "POST", "/v1/collections/crash/records/delete",
+                    JSON.writeValueAsString(Map.of("ids", ids)));
+            acknowledged = response.statusCode() == 200;
+        } catch (IOException e) {
+            acknowledged = false;
+        }
+        synchronized (expected) {
+            promised.removeAll(ids); // either way no longer promised to exist
+            if (acknowledged) {
+                ids.forEach(id -> deleted.put(id, expected.get(id).get(expected.get(id).size() - 1)));
+            }
+        }
+    }
+
+    /** Every acknowledged delete stays deleted: the id is not readable and no search returns it. */
+    private void verifyDeletesStay(NodeProcesses nodes, int via) throws Exception {
+        assertThat(deleted).isNotEmpty();
+        for (Map.Entry<String, float[]> gone : deleted.entrySet()) {
+            assertThat(nodes.http(via, "GET", "/v1/collections/crash/records/" + gone.getKey(), null).statusCode())
+                    .as("deleted record " + gone.getKey() + ", seed " + SEED).isEqualTo(404);
+            JsonNode hits = JSON.readTree(nodes.http(via, "POST", "/v1/collections/crash/search",
+                    "{\"vector\": " + JSON.writeValueAsString(gone.getValue()) + ", \"k\": 5}").body());
+            hits.path("hits").forEach(hit -> assertThat(hit.path("id").asText()).isNotEqualTo(gone.getKey()));
+        }
     }
 
     private void verifyEveryAcknowledgedWrite(NodeProcesses nodes, int via) throws Exception {
