@@ -59,7 +59,8 @@ public final class GridNode implements AutoCloseable {
      * @throws RuntimeException when the REST address cannot be bound
      */
     public static GridNode start(GridvecConfig config) {
-        ShardRegistry shards = new ShardRegistry();
+        ShardRegistry shards = new ShardRegistry(Path.of(config.node().dataDir()).toAbsolutePath().normalize()
+                .resolve("shards"));
         IgniteConfiguration igniteConfiguration = igniteConfiguration(config);
         shards.configure(igniteConfiguration);
         Ignite ignite = Ignition.start(igniteConfiguration);

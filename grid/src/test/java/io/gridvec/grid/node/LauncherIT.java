@@ -57,7 +57,18 @@ class LauncherIT {
         Process restarted = start(ports);
         try {
             awaitHealthy(rest, restarted);
-            assertThat(json(call(rest, "GET", "/v1/collections/docs", null)).path("count").asInt()).isEqualTo(2);
+            JsonNode docs = json(call(rest, "GET", "/v1/collections/docs", null));
+            assertThat(docs.path("count").asInt()).isEqualTo(2);
+            // The SIGTERM stop wrote a snapshot of every shard that ever held records; the restart loaded them.
+            int restored = 0;
+            for (JsonNode partition : docs.path("partitionStates")) {
+                JsonNode shard = partition.path("shards").get(0);
+                if (shard.path("records").asInt() > 0) {
+                    assertThat(shard.path("builtFrom").asText()).as(partition.toString()).isEqualTo("snapshot");
+                    restored++;
+                }
+            }
+            assertThat(restored).isPositive();
             assertThat(firstHit(rest, "[8, 8]")).isEqualTo("c");
             assertThat(call(rest, "GET", "/v1/collections/docs/records/b", null).statusCode()).isEqualTo(404);
         } finally {

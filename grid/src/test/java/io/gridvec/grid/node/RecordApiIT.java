@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gridvec.shard.partition.ShardStatus;
 import io.gridvec.shard.partition.ShardStatusJob;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,10 +74,25 @@ class RecordApiIT {
             assertThat(ok(node, "POST", "/v1/collections/docs/records/delete", "{\"ids\": [\"b\", \"zz\"]}")
                     .path("deleted").asInt()).isEqualTo(1);
         }
+        // The graceful stop wrote a snapshot per shard; damage one, so that partition rebuilds from its records.
+        Path snapshots = dataDir.resolve("it-records").resolve("shards").resolve("docs");
+        List<Path> versionFiles;
+        try (var files = Files.list(snapshots)) {
+            versionFiles = files.filter(file -> file.toString().endsWith(".versions")).sorted().toList();
+        }
+        assertThat(versionFiles).as("a snapshot of every shard that holds records").isNotEmpty();
+        for (Path file : versionFiles) {
+            byte[] bytes = Files.readAllBytes(file);
+            bytes[bytes.length - 1] ^= 1;
+            Files.write(file, bytes);
+        }
         try (GridNode node = GridNode.start(config)) {
             assertThat(ok(node, "GET", "/v1/collections/docs", null).path("count").asInt()).isEqualTo(1);
             Awaitility.await().atMost(Duration.ofSeconds(30))
                     .until(() -> TestNodes.http(node, "GET", "/ready", null).statusCode() == 200);
+            JsonNode partitions = ok(node, "GET", "/v1/collections/docs", null).path("partitionStates");
+            partitions.forEach(partition -> assertThat(partition.path("shards").get(0).path("builtFrom").asText())
+                    .as("a damaged snapshot is rebuilt from the records").isEqualTo("scan"));
             // Shards rebuild from the partitions after the restart; the router waits for them within its deadline.
             JsonNode hits = ok(node, "POST", "/v1/collections/docs/search", "{\"vector\": [0, 0, 1], \"k\": 5}");
             assertThat(hits.path("hits")).hasSize(1);

@@ -157,6 +157,7 @@ public final class ClusterView {
         shard.put("records", status.records);
         shard.put("pending", status.pending);
         shard.put("tombstones", status.tombstones);
+        shard.put("builtFrom", status.builtFrom);
         return shard;
     }
 

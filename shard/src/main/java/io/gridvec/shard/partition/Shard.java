@@ -10,6 +10,9 @@ import io.gridvec.shard.catalog.CollectionSpec;
 import io.gridvec.shard.filter.PayloadFilter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +54,12 @@ final class Shard {
     private final Map<String, Indexed> indexed = new ConcurrentHashMap<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile State state = State.BUILDING;
+    /** Changes applied since the last snapshot. */
+    private volatile boolean dirty;
+    /** While building from a snapshot: the versions it holds that the partition scan has not confirmed yet. */
+    private Map<String, Long> unconfirmed;
+    /** {@code snapshot} when the build started from one, else {@code scan}. */
+    private volatile String builtFrom = "scan";
 
     /**
      * Creates a building shard; {@code drains} applies writes to the index, {@code maintenance} runs compactions.
@@ -78,6 +87,10 @@ final class Shard {
         return pending.size();
     }
 
+    String builtFrom() {
+        return builtFrom;
+    }
+
     int tombstones() {
         return index.tombstones();
     }
@@ -91,13 +104,33 @@ final class Shard {
         scheduleDrain();
     }
 
+    /**
+     * Starts the build from a snapshot instead of an empty index: the partition scan then only confirms records
+     * whose version matches ({@link #load}), and {@link #ready} deletes those it never saw.
+     */
+    void restore(ShardSnapshot.Loaded snapshot) {
+        index = snapshot.index();
+        unconfirmed = new HashMap<>(snapshot.versions());
+        builtFrom = "snapshot";
+    }
+
     /** Applies a record read by the partition scan that builds this shard. */
     void load(String id, Change change) {
+        Long snapshotVersion = unconfirmed == null ? null : unconfirmed.remove(id);
+        if (snapshotVersion != null && snapshotVersion == change.version && !change.isDeletion()) {
+            indexed.put(id, new Indexed(change.version, change.payload)); // the restored graph has this version
+            return;
+        }
         apply(id, change);
     }
 
     /** Marks the build finished: searches may use the shard, and writes seen meanwhile are applied. */
     void ready() {
+        if (unconfirmed != null) {
+            unconfirmed.keySet().forEach(index::delete); // deleted while the snapshot sat on disk
+            dirty |= !unconfirmed.isEmpty();
+            unconfirmed = null;
+        }
         if (state == State.BUILDING) {
             state = State.READY;
             scheduleDrain();
@@ -156,6 +189,30 @@ final class Shard {
         }
     }
 
+    /**
+     * Writes the index and the version of every record in it to {@code dir}, when anything changed since the last
+     * snapshot. It holds the drain flag meanwhile, so the two files describe the same moment; returns false when a
+     * drain or compaction was running (the next round tries again).
+     *
+     * @throws IOException when the files cannot be written
+     */
+    boolean snapshot(Path dir) throws IOException {
+        if (state != State.READY || !dirty || !draining.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            // No change applies while this runs (the drain flag is held), so the versions match the index.
+            Map<String, Long> versions = new HashMap<>(indexed.size() * 2);
+            indexed.forEach((id, record) -> versions.put(id, record.version()));
+            ShardSnapshot.write(dir, partition, index, versions);
+            dirty = false;
+            return true;
+        } finally {
+            draining.set(false);
+            scheduleDrain();
+        }
+    }
+
     private void compact() {
         try {
             if (state == State.READY) {
@@ -168,6 +225,7 @@ final class Shard {
     }
 
     private void apply(String id, Change change) {
+        dirty = true;
         if (change.isDeletion()) {
             index.delete(id);
             indexed.remove(id);

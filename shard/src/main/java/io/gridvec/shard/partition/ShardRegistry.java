@@ -17,6 +17,8 @@ import io.gridvec.shard.catalog.CollectionCatalog;
 import io.gridvec.shard.catalog.CollectionSpec;
 import io.gridvec.shard.filter.PayloadFilter;
 import io.gridvec.shard.record.RecordValue;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -62,6 +64,8 @@ public final class ShardRegistry implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ShardRegistry.class.getName());
     private static final String NODE_LOCAL_KEY = ShardRegistry.class.getName();
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How often a shard with changes writes its snapshot (and always at a graceful stop). */
+    static final long SNAPSHOT_INTERVAL_S = 60;
     private static final int[] EVENTS = {EVT_CACHE_OBJECT_PUT, EVT_CACHE_OBJECT_REMOVED,
         EVT_CACHE_REBALANCE_PART_LOADED, EVT_CACHE_REBALANCE_PART_UNLOADED, EVT_CACHE_STARTED, EVT_CACHE_STOPPED,
         EVT_NODE_JOINED, EVT_NODE_LEFT, EVT_NODE_FAILED};
@@ -78,8 +82,14 @@ public final class ShardRegistry implements AutoCloseable {
     private final ExecutorService drains = Executors.newFixedThreadPool(
             Runtime.getRuntime().availableProcessors(), Thread.ofPlatform().name("gridvec-shard-apply-", 0)
                     .daemon().factory());
+    private final Path snapshots;
     private volatile Ignite ignite;
     private volatile boolean closed;
+
+    /** Creates a registry that keeps shard snapshots under {@code snapshots} (one directory per collection). */
+    public ShardRegistry(Path snapshots) {
+        this.snapshots = snapshots;
+    }
 
     /** Adds the events shards need, and their listener, to a node's configuration before the node starts. */
     public void configure(IgniteConfiguration configuration) {
@@ -96,6 +106,8 @@ public final class ShardRegistry implements AutoCloseable {
         this.ignite = ignite;
         ignite.cluster().nodeLocalMap().put(NODE_LOCAL_KEY, this);
         maintenance.scheduleWithFixedDelay(this::reconcile, 0, 1, TimeUnit.SECONDS);
+        maintenance.scheduleWithFixedDelay(this::snapshotChanged, SNAPSHOT_INTERVAL_S, SNAPSHOT_INTERVAL_S,
+                TimeUnit.SECONDS);
     }
 
     /**
@@ -166,6 +178,7 @@ public final class ShardRegistry implements AutoCloseable {
                         || node.cache(entry.getKey()) == null;
                 if (gone) {
                     entry.getValue().shards().values().forEach(Shard::drop);
+                    deleteSnapshots(entry.getValue().spec());
                 }
                 return gone;
             });
@@ -203,22 +216,26 @@ public final class ShardRegistry implements AutoCloseable {
     }
 
     private void build(Ignite node, Collection collection, Shard shard) {
+        if (closed) {
+            return; // queued before the stop; the shard goes away with the node
+        }
         long started = System.nanoTime();
         try {
+            String source = restore(collection.spec(), shard);
             IgniteCache<String, BinaryObject> cache = node.<String, BinaryObject>cache(
                     collection.spec().cacheName()).withKeepBinary();
             ScanQuery<String, BinaryObject> scan = new ScanQuery<String, BinaryObject>(shard.partition).setLocal(true);
             try (QueryCursor<Cache.Entry<String, BinaryObject>> cursor = cache.query(scan)) {
                 for (Cache.Entry<String, BinaryObject> entry : cursor) {
-                    if (shard.state() == Shard.State.DROPPED) {
+                    if (closed || shard.state() == Shard.State.DROPPED) {
                         return;
                     }
                     shard.load(entry.getKey(), Change.of(entry.getValue()));
                 }
             }
             shard.ready();
-            LOG.log(System.Logger.Level.DEBUG, () -> "built shard " + collection.spec().name() + "/"
-                    + shard.partition + " with " + shard.size() + " records in "
+            LOG.log(System.Logger.Level.DEBUG, () -> "shard " + collection.spec().name() + "/" + shard.partition
+                    + " ready from " + source + " with " + shard.size() + " records in "
                     + (System.nanoTime() - started) / 1_000_000 + " ms");
         } catch (RuntimeException e) {
             // A build thread's boundary: forget the shard; the next reconciliation builds it again.
@@ -226,6 +243,56 @@ public final class ShardRegistry implements AutoCloseable {
                     + shard.partition + " failed; it will be rebuilt", e);
             collection.shards().remove(shard.partition, shard);
             shard.drop();
+        }
+    }
+
+    // ---- snapshots
+
+    /** Loads the shard's snapshot when a usable one exists; returns what the build starts from, for the log. */
+    private String restore(CollectionSpec spec, Shard shard) {
+        Path dir = snapshots.resolve(spec.name());
+        try {
+            ShardSnapshot.Loaded loaded = ShardSnapshot.read(dir, shard.partition, spec);
+            if (loaded == null) {
+                return "a partition scan (no snapshot)";
+            }
+            shard.restore(loaded);
+            return "its snapshot (" + loaded.versions().size() + " records) reconciled with a partition scan";
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "shard " + spec.name() + "/" + shard.partition
+                    + ": snapshot unusable, rebuilding from the partition: " + e.getMessage());
+            return "a partition scan (snapshot unusable)";
+        }
+    }
+
+    private void snapshotChanged() {
+        for (Collection collection : collections.values()) {
+            for (Shard shard : collection.shards().values()) {
+                try {
+                    builds.execute(() -> snapshot(collection.spec(), shard));
+                } catch (RejectedExecutionException e) {
+                    return; // closing: close() writes the final snapshots itself
+                }
+            }
+        }
+    }
+
+    private void snapshot(CollectionSpec spec, Shard shard) {
+        try {
+            shard.snapshot(snapshots.resolve(spec.name()));
+        } catch (IOException e) {
+            // The shard keeps working from memory; the next round tries again, a restart rebuilds if it must.
+            LOG.log(System.Logger.Level.WARNING, "shard " + spec.name() + "/" + shard.partition
+                    + ": writing its snapshot failed", e);
+        }
+    }
+
+    private void deleteSnapshots(CollectionSpec spec) {
+        try {
+            ShardSnapshot.deleteAll(snapshots.resolve(spec.name()));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "snapshots of deleted collection " + spec.name()
+                    + " could not be removed from " + snapshots, e);
         }
     }
 
@@ -346,20 +413,32 @@ public final class ShardRegistry implements AutoCloseable {
                 .filter(collection -> collectionName == null || collection.spec().name().equals(collectionName))
                 .forEach(collection -> collection.shards().values().forEach(shard -> statuses.add(new ShardStatus(
                         collection.spec().name(), shard.partition, local, shard.state().name(), shard.size(),
-                        shard.pendingCount(), shard.tombstones()))));
+                        shard.pendingCount(), shard.tombstones(), shard.builtFrom()))));
         statuses.sort(Comparator.comparing((ShardStatus status) -> status.collection)
                 .thenComparingInt(status -> status.partition));
         return statuses;
     }
 
-    /** Stops following ownership and drops every shard; searches on this node then answer "moved". */
+    /**
+     * Stops following ownership: lets running builds and drains finish, writes the snapshot of every ready shard
+     * with changes, and drops every shard; searches on this node then answer "moved".
+     */
     @Override
     public void close() {
         closed = true;
         maintenance.shutdownNow();
-        builds.shutdownNow();
-        drains.shutdownNow();
-        collections.values().forEach(collection -> collection.shards().values().forEach(Shard::drop));
+        builds.shutdown();
+        drains.shutdown();
+        try {
+            builds.awaitTermination(30, TimeUnit.SECONDS);
+            drains.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Collection collection : collections.values()) {
+            collection.shards().values().forEach(shard -> snapshot(collection.spec(), shard));
+            collection.shards().values().forEach(Shard::drop);
+        }
         collections.clear();
         // The registry stays in the node-local map: jobs that reach a stopping node find no shards and answer
         // every partition as moved, so routers retry them elsewhere.

@@ -24,9 +24,11 @@ public final class ShardStatus implements Serializable {
     public final int pending;
     /** Replaced or deleted vectors still in the index; compaction removes them. */
     public final int tombstones;
+    /** {@code snapshot} when the shard was restored from its snapshot (and reconciled), {@code scan} when built. */
+    public final String builtFrom;
 
     ShardStatus(String collection, int partition, String node, String state, int records, int pending,
-            int tombstones) {
+            int tombstones, String builtFrom) {
         this.collection = collection;
         this.partition = partition;
         this.node = node;
@@ -34,5 +36,6 @@ public final class ShardStatus implements Serializable {
         this.records = records;
         this.pending = pending;
         this.tombstones = tombstones;
+        this.builtFrom = builtFrom;
     }
 }

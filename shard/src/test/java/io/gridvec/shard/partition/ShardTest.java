@@ -1,14 +1,18 @@
 package io.gridvec.shard.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gridvec.shard.catalog.CollectionSpec;
 import io.gridvec.shard.filter.PayloadFilter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A shard's read-your-writes contract: the graph plus the exactly-searched tail, newest write per id wins. */
 class ShardTest {
@@ -103,6 +107,51 @@ class ShardTest {
         assertThat(shard.size()).isEqualTo(n / 2);
         assertThat(shard.tombstones()).as("compacted once the tombstones passed the threshold").isZero();
         assertThat(ids(shard.search(new float[] {10.2f, 10.2f}, 3, 0, null, false))).containsExactly("r11", "r9", "r13");
+    }
+
+    @Test
+    void aRestoredSnapshotIsReconciledWithThePartition(@TempDir Path dir) throws Exception {
+        Shard original = readyShard();
+        for (int i = 0; i < 100; i++) {
+            original.load("r" + i, Change.upsert(1, new float[] {i, i}, null));
+        }
+        assertThat(original.snapshot(dir)).isTrue();
+        assertThat(original.snapshot(dir)).as("nothing changed since").isFalse();
+
+        Shard restarted = new Shard(SPEC, 0, holding, Runnable::run);
+        restarted.restore(ShardSnapshot.read(dir, 0, SPEC));
+        // The partition now: r0 was rewritten, r1 deleted while the node was down, r100 is new, the rest unchanged.
+        restarted.load("r0", Change.upsert(2, new float[] {500, 500}, null));
+        for (int i = 2; i < 100; i++) {
+            restarted.load("r" + i, Change.upsert(1, new float[] {i, i}, null));
+        }
+        restarted.load("r100", Change.upsert(1, new float[] {-1, -1}, null));
+        restarted.ready();
+        assertThat(restarted.size()).isEqualTo(100);
+        assertThat(ids(restarted.search(new float[] {0, 0}, 3, 0, null, true))).containsExactly("r100", "r2", "r3");
+        assertThat(ids(restarted.search(new float[] {500, 500}, 1, 0, null, true))).containsExactly("r0");
+    }
+
+    @Test
+    void aDamagedSnapshotIsRefusedNamingTheProblem(@TempDir Path dir) throws Exception {
+        Shard shard = readyShard();
+        shard.load("a", Change.upsert(1, new float[] {1, 1}, null));
+        shard.snapshot(dir);
+        Path versions = dir.resolve("0.versions");
+        byte[] bytes = Files.readAllBytes(versions);
+        bytes[14] ^= 1;
+        Files.write(versions, bytes);
+        assertThatThrownBy(() -> ShardSnapshot.read(dir, 0, SPEC)).isInstanceOf(SnapshotFormatException.class)
+                .hasMessageContaining("checksum");
+        CollectionSpec other = new CollectionSpec("t", 3, "l2", 1, 0, null).validated();
+        shard.load("b", Change.upsert(1, new float[] {2, 2}, null));
+        shard.snapshot(dir);
+        assertThatThrownBy(() -> ShardSnapshot.read(dir, 0, other)).isInstanceOf(SnapshotFormatException.class)
+                .hasMessageContaining("the collection is 3-d");
+        Files.delete(dir.resolve("0.hnsw"));
+        assertThatThrownBy(() -> ShardSnapshot.read(dir, 0, SPEC)).isInstanceOf(java.io.IOException.class);
+        Files.delete(versions);
+        assertThat(ShardSnapshot.read(dir, 0, SPEC)).as("no snapshot at all").isNull();
     }
 
     private Shard readyShard() {
