@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 /** The {@code gridvec bench} command line: {@code index} (Gridvec HNSW against Lucene) and {@code kernels} (JMH). */
 @Command(name = "gridvec bench",
         description = "Gridvec benchmarks. Compare figures within one run (ratios), not across days or machines.",
-        subcommands = {IndexBenchCommand.class, KernelsCommand.class})
+        subcommands = {IndexBenchCommand.class, KernelsCommand.class, RestartBenchCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
     /** Exit status for bad arguments or input data. */
