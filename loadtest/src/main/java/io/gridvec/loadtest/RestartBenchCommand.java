@@ -78,9 +78,9 @@ final class RestartBenchCommand implements Callable<Integer> {
                 load(node);
                 loadMs[0] = (System.nanoTime() - started) / 1_000_000;
             });
-            long withSnapshots = node.run(() -> { });
+            long withSnapshots = node.run(() -> check(node, "snapshot"));
             deleteTree(work.path().resolve("data").resolve("shards"));
-            long rebuilt = node.run(() -> { });
+            long rebuilt = node.run(() -> check(node, "scan"));
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("benchmark", "restart");
             report.put("records", n);
@@ -129,6 +129,24 @@ final class RestartBenchCommand implements Callable<Integer> {
             }
         }
         return pending;
+    }
+
+    /** Fails unless every record is indexed and every shard holding records was built {@code from} as expected. */
+    private void check(Node node, String from) throws Exception {
+        long records = 0;
+        for (JsonNode partition : JSON.readTree(node.call("GET", "/v1/collections/bench", null, 200))
+                .path("partitionStates")) {
+            for (JsonNode shard : partition.path("shards")) {
+                records += shard.path("records").asLong();
+                if (!from.equals(shard.path("builtFrom").asText())) {
+                    throw new IllegalStateException("shard " + partition.path("partition") + " was built from "
+                            + shard.path("builtFrom") + ", expected " + from);
+                }
+            }
+        }
+        if (records != n) {
+            throw new IllegalStateException("ready with " + records + " of " + n + " records indexed");
+        }
     }
 
     private static void deleteTree(Path root) throws IOException {

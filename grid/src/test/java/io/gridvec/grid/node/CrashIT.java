@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -160,12 +161,45 @@ class CrashIT {
                     searches.get() - atKill, SEED);
             assertThat(lastFailure.get() == 0 || outageMs <= 2_000).as("searches failed for " + outageMs + " ms")
                     .isTrue();
+            assertThat(recallAt10(nodes, 0)).as("recall@10 with a node down, seed " + SEED)
+                    .isGreaterThanOrEqualTo(0.95);
 
             nodes.start(2);
             nodes.awaitReady(2, START);
             verifyEveryAcknowledgedWrite(nodes, 2);
+            assertThat(recallAt10(nodes, 2)).as("recall@10 after the node returned, seed " + SEED)
+                    .isGreaterThanOrEqualTo(0.95);
             assertNoDivergence(nodes);
         }
+    }
+
+    /** Average recall@10 of 50 random queries through node {@code via}, against an exact scan of the records. */
+    private double recallAt10(NodeProcesses nodes, int via) throws Exception {
+        double recall = 0;
+        for (int q = 0; q < 50; q++) {
+            float[] query = new float[DIM];
+            for (int d = 0; d < DIM; d++) {
+                query[d] = random.nextFloat() * 100;
+            }
+            List<String> exact = promised.stream()
+                    .sorted(Comparator.comparingDouble(id -> l2(query, expected.get(id).get(0))))
+                    .limit(10).toList();
+            JsonNode answer = JSON.readTree(nodes.http(via, "POST", "/v1/collections/crash/search",
+                    "{\"vector\": " + JSON.writeValueAsString(query) + ", \"k\": 10}").body());
+            assertThat(answer.path("partitions").path("searched").asInt()).isEqualTo(8);
+            Set<String> found = new HashSet<>();
+            answer.path("hits").forEach(hit -> found.add(hit.path("id").asText()));
+            recall += exact.stream().filter(found::contains).count() / 10.0;
+        }
+        return recall / 50;
+    }
+
+    private static double l2(float[] a, float[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += (a[i] - b[i]) * (a[i] - b[i]);
+        }
+        return sum;
     }
 
     private static void startAll(NodeProcesses nodes) throws IOException {

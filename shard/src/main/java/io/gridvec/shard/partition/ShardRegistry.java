@@ -383,6 +383,7 @@ public final class ShardRegistry implements AutoCloseable {
         List<String> building = new ArrayList<>();
         for (CollectionSpec spec : new CollectionCatalog(node).list()) {
             if (node.cache(spec.cacheName()) == null) {
+                building.add(spec.name() + "/*"); // its cache is not started here yet
                 continue;
             }
             Collection collection = collections.get(spec.cacheName());
