@@ -128,7 +128,9 @@ final class Shard {
     void ready() {
         if (unconfirmed != null) {
             unconfirmed.keySet().forEach(index::delete); // deleted while the snapshot sat on disk
-            dirty |= !unconfirmed.isEmpty();
+            if (!unconfirmed.isEmpty()) {
+                dirty = true;
+            }
             unconfirmed = null;
         }
         if (state == State.BUILDING) {

@@ -234,9 +234,11 @@ public final class ShardRegistry implements AutoCloseable {
                 }
             }
             shard.ready();
-            LOG.log(System.Logger.Level.DEBUG, () -> "shard " + collection.spec().name() + "/" + shard.partition
-                    + " ready from " + source + " with " + shard.size() + " records in "
-                    + (System.nanoTime() - started) / 1_000_000 + " ms");
+            // One line per shard that holds records, saying what it was built from and why (an empty new shard
+            // of a fresh collection is not worth a line).
+            LOG.log(shard.size() > 0 ? System.Logger.Level.INFO : System.Logger.Level.DEBUG, () -> "shard "
+                    + collection.spec().name() + "/" + shard.partition + " ready from " + source + " with "
+                    + shard.size() + " records in " + (System.nanoTime() - started) / 1_000_000 + " ms");
         } catch (RuntimeException e) {
             // A build thread's boundary: forget the shard; the next reconciliation builds it again.
             LOG.log(System.Logger.Level.WARNING, "building shard " + collection.spec().name() + "/"
