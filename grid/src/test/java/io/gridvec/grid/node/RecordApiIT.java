@@ -189,6 +189,12 @@ class RecordApiIT {
             }
             assertThat(statuses).containsOnly(200, 404);
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> shards(node).isEmpty());
+
+            // The same name and spec again is a new, empty collection: nothing of the old one comes back.
+            ok(node, "PUT", "/v1/collections/docs", "{\"dimension\": 2, \"metric\": \"l2\", \"partitions\": 4}");
+            JsonNode hits = ok(node, "POST", "/v1/collections/docs/search", "{\"vector\": [1, 2], \"k\": 5}");
+            assertThat(hits.path("hits")).isEmpty();
+            assertThat(ok(node, "GET", "/v1/collections/docs", null).path("count").asInt()).isZero();
         }
     }
 

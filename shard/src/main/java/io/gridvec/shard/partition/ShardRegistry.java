@@ -18,6 +18,7 @@ import io.gridvec.shard.catalog.CollectionSpec;
 import io.gridvec.shard.filter.PayloadFilter;
 import io.gridvec.shard.record.RecordValue;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,6 +35,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import javax.cache.Cache;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
@@ -136,6 +138,17 @@ public final class ShardRegistry implements AutoCloseable {
                 }
                 triggerReconcile();
             }
+            case EVT_CACHE_STOPPED -> {
+                // Dropped here, not on the next round: a collection deleted and created again with the same spec
+                // must not keep the old collection's shards.
+                if (event instanceof CacheEvent stopped) {
+                    Collection collection = collections.remove(stopped.cacheName());
+                    if (collection != null) {
+                        collection.shards().values().forEach(Shard::drop);
+                    }
+                }
+                triggerReconcile();
+            }
             default -> triggerReconcile();
         }
         return true;
@@ -174,14 +187,18 @@ public final class ShardRegistry implements AutoCloseable {
                 specs.put(spec.cacheName(), spec);
             }
             collections.entrySet().removeIf(entry -> {
-                boolean gone = !entry.getValue().spec().equals(specs.get(entry.getKey()))
-                        || node.cache(entry.getKey()) == null;
+                boolean deleted = !entry.getValue().spec().equals(specs.get(entry.getKey()));
+                boolean gone = deleted || node.cache(entry.getKey()) == null;
                 if (gone) {
                     entry.getValue().shards().values().forEach(Shard::drop);
+                }
+                if (deleted) {
+                    // A snapshot left behind would still be harmless: a build reconciles it with the partition.
                     deleteSnapshots(entry.getValue().spec());
                 }
                 return gone;
             });
+            deleteOrphanSnapshots(specs);
             ClusterNode local = node.cluster().localNode();
             for (CollectionSpec spec : specs.values()) {
                 if (node.cache(spec.cacheName()) != null) {
@@ -286,6 +303,22 @@ public final class ShardRegistry implements AutoCloseable {
             // The shard keeps working from memory; the next round tries again, a restart rebuilds if it must.
             LOG.log(System.Logger.Level.WARNING, "shard " + spec.name() + "/" + shard.partition
                     + ": writing its snapshot failed", e);
+        }
+    }
+
+    /** Removes the snapshots of collections deleted while this node was down. */
+    private void deleteOrphanSnapshots(Map<String, CollectionSpec> specs) {
+        if (!Files.isDirectory(snapshots)) {
+            return;
+        }
+        Set<String> names = specs.values().stream().map(CollectionSpec::name).collect(Collectors.toSet());
+        try (Stream<Path> dirs = Files.list(snapshots)) {
+            for (Path dir : dirs.filter(dir -> !names.contains(dir.getFileName().toString())).toList()) {
+                ShardSnapshot.deleteAll(dir);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "snapshots of deleted collections could not be removed from "
+                    + snapshots, e);
         }
     }
 
