@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -26,7 +25,6 @@ class LauncherIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Path LAUNCHER = Path.of("..", "gridvec").toAbsolutePath().normalize();
 
     @TempDir
     Path workDir;
@@ -77,15 +75,9 @@ class LauncherIT {
     }
 
     private Process start(int[] ports) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(List.of(LAUNCHER.toString(), "start",
+        return NodeProcesses.launch(workDir, workDir.resolve("node.log"), "start",
                 "--rest-port", String.valueOf(ports[0]), "--discovery-port", String.valueOf(ports[1]),
-                "--communication-port", String.valueOf(ports[2]), "--client-port", String.valueOf(ports[3])))
-                .directory(workDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("node.log").toFile()));
-        builder.environment().put("GRIDVEC_SKIP_BUILD", "1");
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        return builder.start();
+                "--communication-port", String.valueOf(ports[2]), "--client-port", String.valueOf(ports[3]));
     }
 
     private void awaitHealthy(String rest, Process node) {

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -56,15 +57,24 @@ final class NodeProcesses implements AutoCloseable {
 
     /** Starts node {@code i} (its log is appended to, across restarts). */
     void start(int i) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(List.of(LAUNCHER.toString(), "start", "--config",
-                config(i).toString()))
-                .directory(dir.toFile())
+        processes[i] = launch(dir, dir.resolve("p" + i + ".log"), "start", "--config", config(i).toString());
+    }
+
+    /**
+     * Runs {@code ./gridvec args} in {@code workDir} on this build's jars and this JVM's JDK, appending its output
+     * to {@code log}.
+     */
+    static Process launch(Path workDir, Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(workDir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("p" + i + ".log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("GRIDVEC_SKIP_BUILD", "1");
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().put("JAVA_TOOL_OPTIONS", "-Xmx768m");
-        processes[i] = builder.start();
+        return builder.start();
     }
 
     /** Kills node {@code i} with SIGKILL: no shutdown hook, no checkpoint, no goodbye to the cluster. */
