@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     Path workDir;
@@ -32,20 +28,20 @@ class LauncherIT {
     @Test
     void startedNodeServesRecordsAndSearchAndKeepsThemAcrossARestart() throws Exception {
         int[] ports = TestNodes.freePorts(4);
-        String rest = "http://127.0.0.1:" + ports[0];
+        int rest = ports[0];
         Process node = start(ports);
         try {
             awaitHealthy(rest, node);
-            assertThat(call(rest, "PUT", "/v1/collections/docs", "{\"dimension\": 2, \"metric\": \"l2\"}")
+            assertThat(TestNodes.http(rest, "PUT", "/v1/collections/docs", "{\"dimension\": 2, \"metric\": \"l2\"}")
                     .statusCode()).isEqualTo(201);
-            assertThat(call(rest, "PUT", "/v1/collections/docs/records", "{\"records\": ["
+            assertThat(TestNodes.http(rest, "PUT", "/v1/collections/docs/records", "{\"records\": ["
                     + "{\"id\": \"a\", \"vector\": [0, 0], \"payload\": {\"t\": 1}},"
                     + "{\"id\": \"b\", \"vector\": [5, 5]}, {\"id\": \"c\", \"vector\": [9, 9]}]}").statusCode())
                     .isEqualTo(200);
-            assertThat(json(call(rest, "GET", "/v1/collections/docs/records/a", null)).path("payload").path("t")
+            assertThat(json(TestNodes.http(rest, "GET", "/v1/collections/docs/records/a", null)).path("payload").path("t")
                     .asInt()).isEqualTo(1);
             assertThat(firstHit(rest, "[4, 4]")).isEqualTo("b");
-            assertThat(call(rest, "DELETE", "/v1/collections/docs/records/b", null).statusCode()).isEqualTo(200);
+            assertThat(TestNodes.http(rest, "DELETE", "/v1/collections/docs/records/b", null).statusCode()).isEqualTo(200);
             assertThat(firstHit(rest, "[4, 4]")).isEqualTo("a");
         } finally {
             stop(node);
@@ -55,7 +51,7 @@ class LauncherIT {
         Process restarted = start(ports);
         try {
             awaitHealthy(rest, restarted);
-            JsonNode docs = json(call(rest, "GET", "/v1/collections/docs", null));
+            JsonNode docs = json(TestNodes.http(rest, "GET", "/v1/collections/docs", null));
             assertThat(docs.path("count").asInt()).isEqualTo(2);
             // The SIGTERM stop wrote a snapshot of every shard that ever held records; the restart loaded them.
             int restored = 0;
@@ -68,7 +64,7 @@ class LauncherIT {
             }
             assertThat(restored).isPositive();
             assertThat(firstHit(rest, "[8, 8]")).isEqualTo("c");
-            assertThat(call(rest, "GET", "/v1/collections/docs/records/b", null).statusCode()).isEqualTo(404);
+            assertThat(TestNodes.http(rest, "GET", "/v1/collections/docs/records/b", null).statusCode()).isEqualTo(404);
         } finally {
             stop(restarted);
         }
@@ -80,12 +76,12 @@ class LauncherIT {
                 "--communication-port", String.valueOf(ports[2]), "--client-port", String.valueOf(ports[3]));
     }
 
-    private void awaitHealthy(String rest, Process node) {
+    private void awaitHealthy(int rest, Process node) {
         Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                 .ignoreExceptions()
                 .until(() -> {
                     assertThat(node.isAlive()).as(() -> "node exited: " + log()).isTrue();
-                    return call(rest, "GET", "/health", null).statusCode() == 200;
+                    return TestNodes.http(rest, "GET", "/health", null).statusCode() == 200;
                 });
     }
 
@@ -103,8 +99,8 @@ class LauncherIT {
         }
     }
 
-    private static String firstHit(String rest, String vector) throws Exception {
-        HttpResponse<String> response = call(rest, "POST", "/v1/collections/docs/search",
+    private static String firstHit(int rest, String vector) throws Exception {
+        HttpResponse<String> response = TestNodes.http(rest, "POST", "/v1/collections/docs/search",
                 "{\"vector\": " + vector + ", \"k\": 1}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json(response).path("hits").get(0).path("id").asText();
@@ -112,13 +108,5 @@ class LauncherIT {
 
     private static JsonNode json(HttpResponse<String> response) throws IOException {
         return JSON.readTree(response.body());
-    }
-
-    private static HttpResponse<String> call(String rest, String method, String path, String body)
-            throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(rest + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -3,9 +3,6 @@ package io.gridvec.grid.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +20,6 @@ import org.awaitility.Awaitility;
 final class NodeProcesses implements AutoCloseable {
 
     private static final Path LAUNCHER = Path.of("..", "gridvec").toAbsolutePath().normalize();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Path dir;
     private final int[][] ports;
@@ -100,12 +96,7 @@ final class NodeProcesses implements AutoCloseable {
     /** Sends a request to node {@code i}'s REST API. */
     HttpResponse<String> http(int i, String method, String path, String body) throws IOException,
             InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[i][0] + path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return TestNodes.http(ports[i][0], method, path, body);
     }
 
     String log(int i) {

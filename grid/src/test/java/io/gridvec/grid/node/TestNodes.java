@@ -8,12 +8,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /** Configurations of test nodes on free loopback ports (never Ignite's defaults), and an HTTP helper. */
 final class TestNodes {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private TestNodes() {}
 
@@ -38,7 +39,14 @@ final class TestNodes {
     /** Sends {@code method path} with an optional JSON body to the node's REST API. */
     static HttpResponse<String> http(GridNode node, String method, String path, String body)
             throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.restPort() + path))
+        return http(node.restPort(), method, path, body);
+    }
+
+    /** Sends {@code method path} with an optional JSON body to the REST API on loopback port {@code port}. */
+    static HttpResponse<String> http(int port, String method, String path, String body)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body))

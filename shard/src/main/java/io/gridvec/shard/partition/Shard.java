@@ -255,8 +255,9 @@ final class Shard {
      * @param ef beam width, or 0 for the index default
      */
     List<Hit> search(float[] query, int k, int ef, PayloadFilter filter, boolean exact) {
-        List<Map.Entry<String, Change>> tail = new ArrayList<>(pending.entrySet());
-        Set<String> tailIds = new HashSet<>(tail.size() * 2);
+        // Usually the tail is empty: then the search allocates nothing for it.
+        List<Map.Entry<String, Change>> tail = pending.isEmpty() ? List.of() : new ArrayList<>(pending.entrySet());
+        Set<String> tailIds = tail.isEmpty() ? Set.of() : new HashSet<>(tail.size() * 2);
         for (Map.Entry<String, Change> entry : tail) {
             tailIds.add(entry.getKey());
         }

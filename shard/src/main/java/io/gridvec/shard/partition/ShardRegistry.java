@@ -87,6 +87,8 @@ public final class ShardRegistry implements AutoCloseable {
     private final Path snapshots;
     private volatile Ignite ignite;
     private volatile boolean closed;
+    /** Whether the first reconciliation has removed snapshots of collections that no longer exist. */
+    private boolean orphansRemoved;
 
     /** Creates a registry that keeps shard snapshots under {@code snapshots} (one directory per collection). */
     public ShardRegistry(Path snapshots) {
@@ -198,7 +200,11 @@ public final class ShardRegistry implements AutoCloseable {
                 }
                 return gone;
             });
-            deleteOrphanSnapshots(specs);
+            if (!orphansRemoved) {
+                // Only collections deleted while this node was down leave orphans; later deletes clean up above.
+                deleteOrphanSnapshots(specs);
+                orphansRemoved = true;
+            }
             ClusterNode local = node.cluster().localNode();
             for (CollectionSpec spec : specs.values()) {
                 if (node.cache(spec.cacheName()) != null) {
