@@ -79,14 +79,14 @@ public final class ConfigLoader {
             return;
         }
         if (!fromFile.isObject()) {
-            problems.add("must be a YAML mapping of sections (node, rest, cluster, storage)");
+            problems.add("must be a YAML mapping of sections (" + sections(tree) + ")");
             return;
         }
         for (Iterator<Map.Entry<String, JsonNode>> sections = fromFile.fields(); sections.hasNext(); ) {
             Map.Entry<String, JsonNode> section = sections.next();
             JsonNode target = tree.get(section.getKey());
             if (target == null) {
-                problems.add("unknown section '" + section.getKey() + "' (known: node, rest, cluster, storage)");
+                problems.add("unknown section '" + section.getKey() + "' (known: " + sections(tree) + ")");
             } else if (!section.getValue().isObject()) {
                 problems.add(section.getKey() + " must be a mapping");
             } else {
@@ -101,6 +101,12 @@ public final class ConfigLoader {
                 }
             }
         }
+    }
+
+    private static String sections(ObjectNode tree) {
+        List<String> names = new ArrayList<>();
+        tree.fieldNames().forEachRemaining(names::add);
+        return String.join(", ", names);
     }
 
     private static void applyEnvironment(ObjectNode tree, Map<String, String> environment) {

@@ -7,10 +7,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A node's configuration: one YAML file of four sections, each a record whose defaults live in {@link #defaults()}.
+ * A node's configuration: one YAML file of six sections, each a record whose defaults live in {@link #defaults()}.
  * Immutable and thread-safe; {@link ConfigLoader} builds it and {@link #problems()} validates it.
  */
-public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage storage) {
+public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage storage, Ingest ingest, Search search) {
 
     private static final Pattern NODE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$");
     private static final Pattern SEED = Pattern.compile("^[^:\\s]+:\\d{1,5}(\\.\\.\\d{1,5})?$");
@@ -32,13 +32,28 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
     /** Native persistence: WAL mode ({@code LOG_ONLY}, {@code FSYNC} or {@code BACKGROUND}), sizes in MiB. */
     public record Storage(String walMode, int walSegmentMb, int dataRegionMb) {}
 
+    /**
+     * Back-pressure on writes: the bound on this node's index lag (writes seen but not yet indexed), in records or in
+     * MiB of heap, whichever is reached first, and how long a write waits for an owner's lag to fall below its bound
+     * before it is refused with 429.
+     */
+    public record Ingest(long maxIndexLagRecords, int maxIndexLagMb, int maxWaitMs) {}
+
+    /**
+     * Searches: how long the router waits for a node before asking the other owners of its partitions too (0 turns
+     * hedging off), and how long a search may take to answer every partition.
+     */
+    public record Search(int hedgeDelayMs, int timeoutMs) {}
+
     /** Returns the defaults: a single node on 127.0.0.1 with its data in {@code ./data}. */
     public static GridvecConfig defaults() {
         return new GridvecConfig(
                 new Node("gridvec-1", "./data"),
                 new Rest("127.0.0.1", 8080),
                 new Cluster("127.0.0.1", 47500, 47100, 10800, List.of("127.0.0.1:47500"), 1),
-                new Storage("LOG_ONLY", 64, 1024));
+                new Storage("LOG_ONLY", 64, 1024),
+                new Ingest(100_000, 256, 2_000),
+                new Search(50, 10_000));
     }
 
     /** Returns every problem of this configuration, each naming the key and the limit; empty when valid. */
@@ -83,6 +98,21 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
         }
         if (storage.dataRegionMb() < 64 || storage.dataRegionMb() > 16 * 1024 * 1024) {
             problems.add("storage.dataRegionMb must be in [64, 16777216], was " + storage.dataRegionMb());
+        }
+        if (ingest.maxIndexLagRecords() < 1 || ingest.maxIndexLagRecords() > 100_000_000) {
+            problems.add("ingest.maxIndexLagRecords must be in [1, 100000000], was " + ingest.maxIndexLagRecords());
+        }
+        if (ingest.maxIndexLagMb() < 1 || ingest.maxIndexLagMb() > 1_048_576) {
+            problems.add("ingest.maxIndexLagMb must be in [1, 1048576], was " + ingest.maxIndexLagMb());
+        }
+        if (ingest.maxWaitMs() < 0 || ingest.maxWaitMs() > 60_000) {
+            problems.add("ingest.maxWaitMs must be in [0, 60000], was " + ingest.maxWaitMs());
+        }
+        if (search.timeoutMs() < 100 || search.timeoutMs() > 600_000) {
+            problems.add("search.timeoutMs must be in [100, 600000], was " + search.timeoutMs());
+        }
+        if (search.hedgeDelayMs() < 0 || search.hedgeDelayMs() >= search.timeoutMs()) {
+            problems.add("search.hedgeDelayMs must be in [0, search.timeoutMs), was " + search.hedgeDelayMs());
         }
         return problems;
     }

@@ -9,11 +9,14 @@ import io.gridvec.router.search.SearchRouter;
 import io.gridvec.router.search.SearchRoutes;
 import io.gridvec.router.rest.RestServer;
 import io.gridvec.shard.catalog.CollectionCatalog;
-import io.gridvec.shard.partition.ShardRegistry;
+import io.gridvec.shard.lag.IndexLag;
+import io.gridvec.shard.lag.LagBoard;
+import io.gridvec.shard.registry.ShardRegistry;
 import io.gridvec.shard.record.RecordStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.ShutdownPolicy;
@@ -43,12 +46,15 @@ public final class GridNode implements AutoCloseable {
     private final GridvecConfig config;
     private final Ignite ignite;
     private final ShardRegistry shards;
+    private final LagBoard lagBoard;
     private RestServer rest;
+    private SearchRouter router;
 
-    private GridNode(GridvecConfig config, Ignite ignite, ShardRegistry shards) {
+    private GridNode(GridvecConfig config, Ignite ignite, ShardRegistry shards, LagBoard lagBoard) {
         this.config = config;
         this.ignite = ignite;
         this.shards = shards;
+        this.lagBoard = lagBoard;
     }
 
     /**
@@ -59,24 +65,40 @@ public final class GridNode implements AutoCloseable {
      * @throws RuntimeException when the REST address cannot be bound
      */
     public static GridNode start(GridvecConfig config) {
+        return start(config, UnaryOperator.identity());
+    }
+
+    /** Starts a node whose Ignite configuration {@code adjust} changes first; tests slow down rebalancing with it. */
+    static GridNode start(GridvecConfig config, UnaryOperator<IgniteConfiguration> adjust) {
+        GridvecConfig.Ingest ingest = config.ingest();
+        IndexLag lag = new IndexLag(ingest.maxIndexLagRecords(), ingest.maxIndexLagMb() * 1024L * 1024L);
         ShardRegistry shards = new ShardRegistry(Path.of(config.node().dataDir()).toAbsolutePath().normalize()
-                .resolve("shards"));
-        IgniteConfiguration igniteConfiguration = igniteConfiguration(config);
+                .resolve("shards"), lag);
+        LagBoard lagBoard = new LagBoard(lag, ingest.maxWaitMs());
+        IgniteConfiguration igniteConfiguration = adjust.apply(igniteConfiguration(config));
         shards.configure(igniteConfiguration);
         Ignite ignite = Ignition.start(igniteConfiguration);
-        GridNode node = new GridNode(config, ignite, shards);
+        GridNode node = new GridNode(config, ignite, shards, lagBoard);
         try {
             shards.start(ignite);
+            lagBoard.start(ignite);
             node.activateFreshCluster();
             CollectionCatalog catalog = new CollectionCatalog(ignite);
             ClusterView cluster = new ClusterView(ignite);
+            SearchRouter router = new SearchRouter(ignite, catalog, config.search().timeoutMs(),
+                    config.search().hedgeDelayMs());
+            node.router = router;
             node.rest = RestServer.start(config.rest().host(), config.rest().port(), List.of(
                     new CollectionRoutes(catalog, cluster),
-                    new RecordRoutes(catalog, new RecordStore(ignite)),
-                    new SearchRoutes(catalog, new SearchRouter(ignite, catalog)),
+                    new RecordRoutes(catalog, new RecordStore(ignite), lagBoard),
+                    new SearchRoutes(catalog, router),
                     new ClusterRoutes(catalog, cluster, shards)));
         } catch (RuntimeException e) {
-            node.close();
+            try {
+                node.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
         return node;
@@ -176,16 +198,25 @@ public final class GridNode implements AutoCloseable {
      */
     @Override
     public void close() {
-        try {
-            if (rest != null) {
-                rest.close();
-            }
-        } finally {
-            shards.close();
-            if (ignite.cluster().forServers().nodes().size() == 1) {
-                ignite.cluster().shutdownPolicy(ShutdownPolicy.IMMEDIATE);
-            }
-            Ignition.stop(config.node().name(), false);
-        }
+        // Every step runs even when one before it failed: above all, Ignite is always stopped.
+        Shutdown.runAll(
+                () -> {
+                    if (rest != null) {
+                        rest.close();
+                    }
+                },
+                () -> {
+                    if (router != null) {
+                        router.close();
+                    }
+                },
+                lagBoard::close,
+                shards::close,
+                () -> {
+                    if (ignite.cluster().forServers().nodes().size() == 1) {
+                        ignite.cluster().shutdownPolicy(ShutdownPolicy.IMMEDIATE);
+                    }
+                },
+                () -> Ignition.stop(config.node().name(), false));
     }
 }

@@ -25,6 +25,11 @@ class ConfigLoaderTest {
         assertThat(config.rest().port()).isEqualTo(8080);
         assertThat(config.cluster().clientPort()).isEqualTo(10800);
         assertThat(config.storage().walMode()).isEqualTo("LOG_ONLY");
+        assertThat(config.ingest().maxIndexLagRecords()).isEqualTo(100_000);
+        assertThat(config.ingest().maxIndexLagMb()).isEqualTo(256);
+        assertThat(config.ingest().maxWaitMs()).isEqualTo(2_000);
+        assertThat(config.search().hedgeDelayMs()).isEqualTo(50);
+        assertThat(config.search().timeoutMs()).isEqualTo(10_000);
     }
 
     @Test
@@ -63,6 +68,12 @@ class ConfigLoaderTest {
                   seeds: ["nohost"]
                 storage:
                   walMode: SOMETIMES
+                ingest:
+                  maxIndexLagRecords: 0
+                  maxWaitMs: -1
+                search:
+                  hedgeDelayMs: 20000
+                  timeoutMs: 10000
                 """);
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
                 .isInstanceOf(ConfigException.class)
@@ -71,7 +82,10 @@ class ConfigLoaderTest {
                         "rest.port must be in [1, 65535], was 0",
                         "rest.port and the cluster ports must differ, 47500 is used twice",
                         "cluster.seeds entries must be host:port or host:from..to, was 'nohost'",
-                        "storage.walMode must be one of LOG_ONLY, FSYNC, BACKGROUND, was 'SOMETIMES'"))
+                        "storage.walMode must be one of LOG_ONLY, FSYNC, BACKGROUND, was 'SOMETIMES'",
+                        "ingest.maxIndexLagRecords must be in [1, 100000000], was 0",
+                        "ingest.maxWaitMs must be in [0, 60000], was -1",
+                        "search.hedgeDelayMs must be in [0, search.timeoutMs), was 20000"))
                 .hasMessageStartingWith(file + " is invalid:");
     }
 
@@ -87,7 +101,7 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
                         "unknown key 'rest.prot'",
-                        "unknown section 'metrics' (known: node, rest, cluster, storage)",
+                        "unknown section 'metrics' (known: node, rest, cluster, storage, ingest, search)",
                         "unknown key 'rest.tls' (command line)"));
     }
 
@@ -107,6 +121,10 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.environmentName("node", "dataDir")).isEqualTo("GRIDVEC_NODE_DATA_DIR");
         assertThat(List.of(ConfigLoader.environmentName("storage", "walMode"))).containsExactly(
                 "GRIDVEC_STORAGE_WAL_MODE");
+        assertThat(ConfigLoader.environmentName("ingest", "maxIndexLagRecords"))
+                .isEqualTo("GRIDVEC_INGEST_MAX_INDEX_LAG_RECORDS");
+        assertThat(ConfigLoader.load(null, Map.of("GRIDVEC_SEARCH_HEDGE_DELAY_MS", "0"), Map.of()).search()
+                .hedgeDelayMs()).isZero();
     }
 
     @Test

@@ -18,8 +18,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,21 +59,23 @@ class CrashIT {
             startAll(nodes);
             createCollection(nodes);
             AtomicInteger acknowledged = new AtomicInteger();
+            Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
             Thread writer = Thread.ofPlatform().start(() -> {
-                for (int batch = 0; batch < 60; batch++) {
-                    try {
+                try {
+                    for (int batch = 0; batch < 60; batch++) {
                         if (write(nodes, batch % 2, batch)) {
                             acknowledged.incrementAndGet();
                         }
                         delete(nodes, batch % 2, 5);
-                    } catch (Exception e) {
-                        throw new AssertionError(e);
                     }
+                } catch (Exception | AssertionError e) {
+                    failures.add(e); // rethrown in the test thread below
                 }
             });
-            Awaitility.await().atMost(START).until(() -> acknowledged.get() >= 20);
+            Awaitility.await().atMost(START).until(() -> acknowledged.get() >= 20 || !failures.isEmpty());
             nodes.kill(2); // the primary of about a third of the partitions, while batches are in flight
             writer.join();
+            rethrow(failures);
             assertThat(acknowledged.get()).as("most batches are acknowledged despite the kill").isGreaterThan(40);
             long restarted = System.nanoTime();
             nodes.start(2);
@@ -122,39 +126,22 @@ class CrashIT {
             AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
             AtomicInteger searches = new AtomicInteger();
             AtomicBoolean running = new AtomicBoolean(true);
+            Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
             Thread load = Thread.ofPlatform().start(() -> {
-                for (int q = 0; running.get(); q++) {
-                    String id = ids.get(q % ids.size());
-                    float[] vector = expected.get(id).get(0);
-                    boolean complete = false;
-                    long started = System.nanoTime();
-                    try {
-                        HttpResponse<String> response = nodes.http(q % 2, "POST", "/v1/collections/crash/search",
-                                "{\"vector\": " + JSON.writeValueAsString(vector) + ", \"k\": 10}");
-                        JsonNode answer = JSON.readTree(response.body());
-                        complete = response.statusCode() == 200
-                                && answer.path("partitions").path("searched").asInt() == 8
-                                && answer.path("hits").get(0).path("id").asText().equals(id);
-                    } catch (IOException e) {
-                        complete = false;
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                    long now = System.nanoTime();
-                    if (!complete || now - started > 2_000_000_000L) {
-                        lastFailure.set(now); // a search slower than 2 s counts as failed
-                    }
-                    searches.incrementAndGet();
+                try {
+                    searchUntilStopped(nodes, ids, running, lastFailure, searches);
+                } catch (Exception | AssertionError e) {
+                    failures.add(e); // rethrown in the test thread below
                 }
             });
-            Awaitility.await().atMost(START).until(() -> searches.get() >= 50);
+            Awaitility.await().atMost(START).until(() -> searches.get() >= 50 || !failures.isEmpty());
             killedAt.set(System.nanoTime());
             nodes.kill(2);
             int atKill = searches.get();
-            Awaitility.await().atMost(START).until(() -> searches.get() >= atKill + 200);
+            Awaitility.await().atMost(START).until(() -> searches.get() >= atKill + 200 || !failures.isEmpty());
             running.set(false);
             load.join();
+            rethrow(failures);
             long outageMs = Math.max(0, (lastFailure.get() - killedAt.get()) / 1_000_000);
             System.out.printf("{\"test\":\"CrashIT.killDuringSearches\",\"searchesFailingForMs\":%d,"
                     + "\"searchesAfterKill\":%d,\"seed\":%d}%n", lastFailure.get() == 0 ? 0 : outageMs,
@@ -170,6 +157,43 @@ class CrashIT {
             assertThat(recallAt10(nodes, 2)).as("recall@10 after the node returned, seed " + SEED)
                     .isGreaterThanOrEqualTo(0.95);
             assertNoDivergence(nodes);
+        }
+    }
+
+    /**
+     * Searches for acknowledged records' own vectors through nodes 0 and 1 until {@code running} is cleared; a search
+     * that fails, misses the record or takes longer than 2 s sets {@code lastFailure} to its end.
+     */
+    private void searchUntilStopped(NodeProcesses nodes, List<String> ids, AtomicBoolean running,
+            AtomicLong lastFailure, AtomicInteger searches) throws Exception {
+        for (int q = 0; running.get(); q++) {
+            String id = ids.get(q % ids.size());
+            float[] vector = expected.get(id).get(0);
+            boolean complete;
+            long started = System.nanoTime();
+            try {
+                HttpResponse<String> response = nodes.http(q % 2, "POST", "/v1/collections/crash/search",
+                        "{\"vector\": " + JSON.writeValueAsString(vector) + ", \"k\": 10}");
+                JsonNode answer = JSON.readTree(response.body());
+                complete = response.statusCode() == 200
+                        && answer.path("partitions").path("searched").asInt() == 8
+                        && answer.path("hits").get(0).path("id").asText().equals(id);
+            } catch (IOException e) {
+                complete = false; // no answer at all counts as a failed search
+            }
+            long now = System.nanoTime();
+            if (!complete || now - started > 2_000_000_000L) {
+                lastFailure.set(now); // a search slower than 2 s counts as failed
+            }
+            searches.incrementAndGet();
+        }
+    }
+
+    private static void rethrow(Queue<Throwable> failures) {
+        if (!failures.isEmpty()) {
+            AssertionError error = new AssertionError("a worker thread failed, seed " + SEED, failures.peek());
+            failures.stream().skip(1).forEach(error::addSuppressed);
+            throw error;
         }
     }
 

@@ -27,6 +27,14 @@ final class NodeProcesses implements AutoCloseable {
 
     /** Writes the configuration of {@code count} nodes with WAL mode {@code walMode} under {@code dir}. */
     NodeProcesses(Path dir, int count, String walMode) throws IOException {
+        this(dir, count, walMode, "");
+    }
+
+    /**
+     * Writes the configuration of {@code count} nodes with WAL mode {@code walMode} under {@code dir}, plus
+     * {@code extraYaml} (whole sections, such as {@code "ingest: {maxIndexLagRecords: 100}"}).
+     */
+    NodeProcesses(Path dir, int count, String walMode, String extraYaml) throws IOException {
         this.dir = dir;
         this.ports = new int[count][];
         this.processes = new Process[count];
@@ -43,7 +51,7 @@ final class NodeProcesses implements AutoCloseable {
                     "rest: {host: 127.0.0.1, port: " + ports[i][0] + "}",
                     "cluster: {host: 127.0.0.1, discoveryPort: " + ports[i][1] + ", communicationPort: " + ports[i][2]
                             + ", clientPort: " + ports[i][3] + ", seeds: [" + seeds + "], initialNodes: " + count + "}",
-                    "storage: {walMode: " + walMode + ", walSegmentMb: 4, dataRegionMb: 256}", ""));
+                    "storage: {walMode: " + walMode + ", walSegmentMb: 4, dataRegionMb: 256}", extraYaml, ""));
         }
     }
 
@@ -79,6 +87,14 @@ final class NodeProcesses implements AutoCloseable {
         assertThat(processes[i].waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
 
+    /** Sends a signal ({@code STOP}, {@code CONT}) to node {@code i}'s process. */
+    void signal(int i, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(processes[i].pid()))
+                .redirectErrorStream(true).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).as("kill -" + signal + " " + processes[i].pid()).isZero();
+    }
+
     /** Stops node {@code i} with SIGTERM and waits for its graceful stop. */
     void stop(int i) throws InterruptedException {
         processes[i].destroy();
@@ -111,7 +127,7 @@ final class NodeProcesses implements AutoCloseable {
         return dir.resolve("p" + i + ".yaml");
     }
 
-    /** Kills whatever still runs. */
+    /** Kills whatever still runs (SIGKILL ends a stopped process too). */
     @Override
     public void close() {
         for (Process process : processes) {

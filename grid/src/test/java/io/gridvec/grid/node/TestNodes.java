@@ -25,7 +25,9 @@ final class TestNodes {
                 new GridvecConfig.Rest("127.0.0.1", ports[0]),
                 new GridvecConfig.Cluster("127.0.0.1", ports[1], ports[2], ports[3],
                         List.of("127.0.0.1:" + ports[1]), initialNodes),
-                new GridvecConfig.Storage("LOG_ONLY", 1, 128));
+                new GridvecConfig.Storage("LOG_ONLY", 1, 128),
+                GridvecConfig.defaults().ingest(),
+                GridvecConfig.defaults().search());
     }
 
     /** Returns {@code config} with {@code seed}'s discovery address as its seed, so it joins seed's cluster. */
@@ -33,7 +35,7 @@ final class TestNodes {
         GridvecConfig.Cluster c = config.cluster();
         return new GridvecConfig(config.node(), config.rest(), new GridvecConfig.Cluster(c.host(), c.discoveryPort(),
                 c.communicationPort(), c.clientPort(), List.of("127.0.0.1:" + seed.cluster().discoveryPort()),
-                c.initialNodes()), config.storage());
+                c.initialNodes()), config.storage(), config.ingest(), config.search());
     }
 
     /** Sends {@code method path} with an optional JSON body to the node's REST API. */

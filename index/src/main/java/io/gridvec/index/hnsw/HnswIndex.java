@@ -1,6 +1,7 @@
 package io.gridvec.index.hnsw;
 
 import io.gridvec.index.vector.Metric;
+import io.gridvec.index.vector.VectorRules;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -384,23 +385,9 @@ public final class HnswIndex {
     }
 
     private void checkVector(float[] vector, String field) {
-        if (vector == null) {
-            throw new IllegalArgumentException(field + " must not be null");
-        }
-        if (vector.length != graph.dimension) {
-            throw new IllegalArgumentException(
-                    field + " must have dimension " + graph.dimension + ", was " + vector.length);
-        }
-        double norm = 0;
-        for (int i = 0; i < vector.length; i++) {
-            float v = vector[i];
-            if (!Float.isFinite(v)) {
-                throw new IllegalArgumentException(field + "[" + i + "] must be finite, was " + v);
-            }
-            norm += (double) v * v;
-        }
-        if (graph.metric == Metric.COSINE && norm == 0) {
-            throw new IllegalArgumentException(field + " must not be all zeros for metric cosine");
+        String problem = VectorRules.problem(vector, graph.dimension, graph.metric, field);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
     }
 

@@ -7,8 +7,18 @@ import java.lang.management.ManagementFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** A search that reuses its results object allocates nothing once warm. */
+/**
+ * A search that reuses its results object allocates nothing once warm. What "warm" takes depends on the JIT: until
+ * C2 has compiled the search loop and removed its short-lived objects, a round allocates. On a busy machine that can
+ * take many rounds, so the test measures rounds of 2,000 searches until one allocates (almost) nothing, and fails
+ * only when none of {@value #ROUNDS} does: a search that allocates by design allocates in every round.
+ */
 class HnswIndexAllocationTest {
+
+    private static final int ROUNDS = 20;
+    private static final int SEARCHES = 2_000;
+    /** A few hundred bytes of slack for the measurement itself; one allocation per search would be >= 32 KB. */
+    private static final long SLACK_BYTES = 1_024;
 
     @ParameterizedTest
     @EnumSource(Metric.class)
@@ -17,17 +27,17 @@ class HnswIndexAllocationTest {
         float[][] queries = TestData.clusteredQueries(200, 48, 16, TestData.SEED);
         HnswIndex index = TestData.index(points, metric);
         SearchResults results = new SearchResults();
-        for (int i = 0; i < 3_000; i++) {
-            index.search(queries[i % queries.length], 10, 64, null, results);
-        }
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long thread = Thread.currentThread().getId();
-        long before = threads.getThreadAllocatedBytes(thread);
-        for (int i = 0; i < 2_000; i++) {
-            index.search(queries[i % queries.length], 10, 64, null, results);
+        long thread = Thread.currentThread().threadId();
+        long best = Long.MAX_VALUE;
+        for (int round = 0; round < ROUNDS && best >= SLACK_BYTES; round++) {
+            long before = threads.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < SEARCHES; i++) {
+                index.search(queries[i % queries.length], 10, 64, null, results);
+            }
+            best = Math.min(best, threads.getThreadAllocatedBytes(thread) - before);
         }
-        long allocated = threads.getThreadAllocatedBytes(thread) - before;
-        // A few hundred bytes of slack for the measurement itself; one allocation per search would be >= 32 KB.
-        assertThat(allocated).as("bytes allocated by 2000 searches").isLessThan(1_024);
+        assertThat(best).as("bytes allocated by the best of " + ROUNDS + " rounds of " + SEARCHES + " searches")
+                .isLessThan(SLACK_BYTES);
     }
 }

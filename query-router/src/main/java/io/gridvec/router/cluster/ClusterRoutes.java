@@ -3,15 +3,16 @@ package io.gridvec.router.cluster;
 import io.gridvec.router.rest.RestRoutes;
 import io.gridvec.router.rest.RestServer;
 import io.gridvec.shard.catalog.CollectionCatalog;
-import io.gridvec.shard.partition.ShardRegistry;
+import io.gridvec.shard.registry.Readiness;
+import io.gridvec.shard.registry.ShardRegistry;
 import io.javalin.config.RoutesConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * {@code GET /v1/cluster} (nodes, baseline, and per collection the owners and shard states of every partition) and
- * {@code GET /ready} (200 once the cluster is active and every partition this node owns has a ready shard; 503 with
- * the progress until then), and {@code GET /v1/collections/{name}/consistency} (the replica check: each partition's
+ * {@code GET /ready} (200 once the cluster is active, every partition this node owns has a ready shard and its index
+ * lag is under its bound; 503 with the progress until then), and {@code GET /v1/collections/{name}/consistency} (the replica check: each partition's
  * copies compared across its owners).
  */
 public final class ClusterRoutes implements RestRoutes {
@@ -38,12 +39,18 @@ public final class ClusterRoutes implements RestRoutes {
         routes.get("/v1/collections/{name}/consistency", ctx -> RestServer.json(ctx, 200,
                 view.consistency(catalog.require(ctx.pathParam("name")))));
         routes.get("/ready", ctx -> {
-            ShardRegistry.Readiness readiness = shards.readiness();
+            Readiness readiness = shards.readiness();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", readiness.ready() ? "READY" : "NOT_READY");
             body.put("clusterActive", readiness.active());
             body.put("shards", Map.of("ready", readiness.readyShards(), "owned", readiness.ownedShards()));
             body.put("building", readiness.building());
+            Map<String, Object> lag = new LinkedHashMap<>();
+            lag.put("records", readiness.lagRecords());
+            lag.put("bytes", readiness.lagBytes());
+            lag.put("atBound", readiness.lagAtBound());
+            body.put("indexLag", lag);
+            body.put("failures", readiness.failures());
             RestServer.json(ctx, readiness.ready() ? 200 : 503, body);
         });
     }

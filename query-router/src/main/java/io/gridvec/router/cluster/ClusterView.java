@@ -1,10 +1,10 @@
 package io.gridvec.router.cluster;
 
 import io.gridvec.shard.catalog.CollectionSpec;
-import io.gridvec.shard.partition.ShardStatus;
+import io.gridvec.shard.registry.ShardStatus;
 import io.gridvec.shard.record.PartitionDigest;
 import io.gridvec.shard.record.PartitionDigestJob;
-import io.gridvec.shard.partition.ShardStatusJob;
+import io.gridvec.shard.registry.ShardStatusJob;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -91,7 +91,6 @@ public final class ClusterView {
         return body;
     }
 
-    /** Asks every server; a node that leaves during the broadcast makes it ask the remaining ones again. */
     /**
      * Compares the copies of every partition of a collection across its owners: each owner digests its copy (record
      * count and a checksum of ids, versions, vectors and payloads) and a partition is consistent when every current
@@ -156,8 +155,11 @@ public final class ClusterView {
         shard.put("state", status.state);
         shard.put("records", status.records);
         shard.put("pending", status.pending);
+        shard.put("pendingBytes", status.pendingBytes);
         shard.put("tombstones", status.tombstones);
         shard.put("builtFrom", status.builtFrom);
+        shard.put("failures", status.failures);
+        shard.put("unsearchable", status.unsearchable);
         return shard;
     }
 

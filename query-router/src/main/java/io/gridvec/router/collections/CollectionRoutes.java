@@ -77,8 +77,27 @@ public final class CollectionRoutes implements RestRoutes {
         CollectionSpec spec = catalog.require(ctx.pathParam("name"));
         Map<String, Object> body = new LinkedHashMap<>(JSON.convertValue(spec, Map.class));
         body.put("count", catalog.count(spec));
-        body.put("partitionStates", cluster.partitions(List.of(spec)).getOrDefault(spec.name(), List.of()));
+        List<Map<String, Object>> partitions = cluster.partitions(List.of(spec)).getOrDefault(spec.name(), List.of());
+        body.put("indexLag", indexLag(partitions));
+        body.put("partitionStates", partitions);
         RestServer.json(ctx, 200, body);
+    }
+
+    /** Sums the writes every owner's shards have seen but not yet indexed. */
+    private static Map<String, Long> indexLag(List<Map<String, Object>> partitions) {
+        long records = 0;
+        long bytes = 0;
+        for (Map<String, Object> partition : partitions) {
+            for (Object shard : (List<?>) partition.get("shards")) {
+                Map<?, ?> status = (Map<?, ?>) shard;
+                records += ((Number) status.get("pending")).longValue();
+                bytes += ((Number) status.get("pendingBytes")).longValue();
+            }
+        }
+        Map<String, Long> lag = new LinkedHashMap<>();
+        lag.put("records", records);
+        lag.put("bytes", bytes);
+        return lag;
     }
 
     private void list(Context ctx) {

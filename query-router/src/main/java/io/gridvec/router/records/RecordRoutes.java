@@ -7,6 +7,7 @@ import io.gridvec.router.rest.RestRoutes;
 import io.gridvec.router.rest.RestServer;
 import io.gridvec.shard.catalog.CollectionCatalog;
 import io.gridvec.shard.catalog.CollectionSpec;
+import io.gridvec.shard.lag.LagBoard;
 import io.gridvec.shard.record.RecordStore;
 import io.gridvec.shard.record.StoredRecord;
 import io.javalin.config.RoutesConfig;
@@ -22,7 +23,8 @@ import java.util.Set;
 /**
  * The record endpoints of a collection: batch upsert ({@code PUT .../records}), read, patch and delete one
  * ({@code GET|PATCH|DELETE .../records/{id}}), and delete many ({@code POST .../records/delete}). A request is
- * validated whole before anything is written, so a refused request changes nothing. Thread-safe.
+ * validated whole before anything is written, so a refused request changes nothing. Upserts and patches wait while an
+ * owner of their records is at its index-lag bound, and are refused with 429 when it stays there. Thread-safe.
  */
 public final class RecordRoutes implements RestRoutes {
 
@@ -33,11 +35,16 @@ public final class RecordRoutes implements RestRoutes {
 
     private final CollectionCatalog catalog;
     private final RecordStore store;
+    private final LagBoard lag;
 
-    /** Serves the records of {@code catalog}'s collections through {@code store}. */
-    public RecordRoutes(CollectionCatalog catalog, RecordStore store) {
+    /**
+     * Serves the records of {@code catalog}'s collections through {@code store}; upserts and patches first pass
+     * {@code lag}'s back-pressure check.
+     */
+    public RecordRoutes(CollectionCatalog catalog, RecordStore store, LagBoard lag) {
         this.catalog = catalog;
         this.store = store;
+        this.lag = lag;
     }
 
     record UpsertRequest(List<RecordBody> records) {}
@@ -78,6 +85,7 @@ public final class RecordRoutes implements RestRoutes {
             float[] vector = VectorCheck.check(record.vector(), spec, field + ".vector");
             valid.add(new StoredRecord(id, vector, payload(record.payload(), field + ".payload"), 0));
         }
+        lag.admit(spec.cacheName(), ids);
         store.upsert(spec, valid);
         RestServer.json(ctx, 200, Map.of("upserted", valid.size()));
     }
@@ -102,6 +110,7 @@ public final class RecordRoutes implements RestRoutes {
                     + "keys)");
         }
         String payloadPatch = request.payload() == null ? null : payload(request.payload(), "payload");
+        lag.admit(spec.cacheName(), List.of(id));
         switch (store.patch(spec, id, vector, payloadPatch)) {
             case ABSENT -> throw noRecord(spec, id);
             case PAYLOAD_TOO_LARGE -> throw ApiException.invalid("payload", "the merged payload would exceed "

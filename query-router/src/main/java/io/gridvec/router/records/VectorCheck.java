@@ -1,6 +1,7 @@
 package io.gridvec.router.records;
 
 import io.gridvec.index.vector.Metric;
+import io.gridvec.index.vector.VectorRules;
 import io.gridvec.router.rest.ApiException;
 import io.gridvec.shard.catalog.CollectionSpec;
 
@@ -23,15 +24,12 @@ public final class VectorCheck {
             throw ApiException.invalid(field, field + " must have " + spec.dimension() + " dimensions (collection '"
                     + spec.name() + "'), had " + vector.length);
         }
-        boolean zero = true;
-        for (int i = 0; i < vector.length; i++) {
-            if (!Float.isFinite(vector[i])) {
-                throw ApiException.invalid(field + "[" + i + "]", field + "[" + i
-                        + "] must be a finite 32-bit float, was " + vector[i]);
-            }
-            zero &= vector[i] == 0;
+        int bad = VectorRules.firstNonFinite(vector);
+        if (bad >= 0) {
+            throw ApiException.invalid(field + "[" + bad + "]", field + "[" + bad
+                    + "] must be a finite 32-bit float, was " + vector[bad]);
         }
-        if (zero && Metric.parse(spec.metric()) == Metric.COSINE) {
+        if (Metric.parse(spec.metric()) == Metric.COSINE && VectorRules.allZero(vector)) {
             throw ApiException.invalid(field, field + " must not be all zeros: metric cosine needs a direction");
         }
         return vector;

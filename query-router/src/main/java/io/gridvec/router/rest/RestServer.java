@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gridvec.shard.catalog.ClusterNotReadyException;
 import io.gridvec.shard.catalog.CollectionNotFoundException;
+import io.gridvec.shard.lag.IndexLagException;
+import io.gridvec.shard.record.NotARecordException;
+import io.gridvec.shard.record.WriteFailedException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -78,6 +81,24 @@ public final class RestServer implements AutoCloseable {
                     e.getMessage(), null));
             config.routes.exception(ClusterNotReadyException.class, (e, ctx) -> error(ctx, 503, "UNAVAILABLE",
                     e.getMessage(), null));
+            config.routes.exception(IndexLagException.class, (e, ctx) -> {
+                ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
+                error(ctx, 429, "OVERLOADED", e.getMessage(), null);
+            });
+            config.routes.exception(NotARecordException.class, (e, ctx) -> error(ctx, 409, "CONFLICT",
+                    e.getMessage(), null));
+            config.routes.exception(WriteFailedException.class, (e, ctx) -> {
+                // Not the client's fault: log the cause once, with the request id, and name the records.
+                String id = ctx.res().getHeader(REQUEST_ID);
+                LOG.log(System.Logger.Level.ERROR, "request " + id + " " + ctx.method() + " " + ctx.path() + ": "
+                        + e.getMessage(), e.getCause());
+                Map<String, Object> error = new LinkedHashMap<>();
+                error.put("code", "WRITE_FAILED");
+                error.put("message", e.getMessage() + " (request id " + id + ")");
+                error.put("notWritten", e.notWritten());
+                error.put("written", e.written());
+                json(ctx, 500, Map.of("error", error));
+            });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 String id = ctx.res().getHeader(REQUEST_ID);
                 LOG.log(System.Logger.Level.ERROR, "request " + id + " " + ctx.method() + " " + ctx.path()

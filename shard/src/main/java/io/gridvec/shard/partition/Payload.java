@@ -24,6 +24,11 @@ final class Payload {
         return json == null ? NONE : new Payload(json);
     }
 
+    /** Returns the length of the payload's JSON text (0 for none). */
+    int chars() {
+        return json == null ? 0 : json.length();
+    }
+
     /** Returns the payload as a JSON tree, or null when the record has none. */
     JsonNode node() {
         JsonNode node = parsed;

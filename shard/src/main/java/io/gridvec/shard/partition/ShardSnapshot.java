@@ -32,7 +32,7 @@ import java.util.zip.CRC32C;
  * name, forced and renamed; a snapshot whose two files disagree (a crash between the renames) is refused on read.
  * Stateless.
  */
-final class ShardSnapshot {
+public final class ShardSnapshot {
 
     private static final int MAGIC = 0x47565356; // "GVSV"
     private static final int FORMAT = 1;
@@ -128,7 +128,7 @@ final class ShardSnapshot {
     }
 
     /** Deletes a collection's snapshot directory. */
-    static void deleteAll(Path dir) throws IOException {
+    public static void deleteAll(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

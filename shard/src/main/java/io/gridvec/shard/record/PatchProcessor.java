@@ -16,12 +16,13 @@ import org.apache.ignite.resources.IgniteInstanceResource;
 /**
  * Changes an existing record in one atomic step on its primary: replaces the vector when one is given and merges a
  * JSON merge patch (RFC 7386: a null member removes the key) into the payload. Returns the new version, or
- * {@link #ABSENT} / {@link #PAYLOAD_TOO_LARGE} without changing anything.
+ * {@link #ABSENT}, {@link #PAYLOAD_TOO_LARGE} or {@link #NOT_A_RECORD} (a value written outside Gridvec) without changing anything.
  */
-final class PatchProcessor implements CacheEntryProcessor<String, BinaryObject, Long> {
+final class PatchProcessor implements CacheEntryProcessor<String, Object, Long> {
 
     static final long ABSENT = -1;
     static final long PAYLOAD_TOO_LARGE = -2;
+    static final long NOT_A_RECORD = -3;
 
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,11 +41,14 @@ final class PatchProcessor implements CacheEntryProcessor<String, BinaryObject, 
     }
 
     @Override
-    public Long process(MutableEntry<String, BinaryObject> entry, Object... arguments) {
+    public Long process(MutableEntry<String, Object> entry, Object... arguments) {
         if (!entry.exists()) {
             return ABSENT;
         }
-        BinaryObject current = entry.getValue();
+        if (RecordValue.shapeProblem(entry.getValue()) != null) {
+            return NOT_A_RECORD;
+        }
+        BinaryObject current = (BinaryObject) entry.getValue();
         String payload = RecordValue.payload(current);
         if (payloadPatch != null) {
             payload = merge(payload, payloadPatch);

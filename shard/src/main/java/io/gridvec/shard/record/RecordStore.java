@@ -2,14 +2,19 @@ package io.gridvec.shard.record;
 
 import io.gridvec.shard.catalog.CollectionNotFoundException;
 import io.gridvec.shard.catalog.CollectionSpec;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
+import org.apache.ignite.cache.CachePartialUpdateException;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.binary.BinaryObject;
@@ -35,57 +40,121 @@ public final class RecordStore {
     }
 
     /**
-     * Inserts or replaces records in one batch.
+     * Inserts or replaces records in one batch and checks that each was written.
      *
      * @throws CollectionNotFoundException when the collection is gone
+     * @throws WriteFailedException naming the records that were not written (the others were)
      */
     public void upsert(CollectionSpec spec, List<StoredRecord> records) {
         Map<String, UpsertProcessor> writes = new LinkedHashMap<>();
         for (StoredRecord record : records) {
             writes.put(record.id(), new UpsertProcessor(record.vector(), record.payload()));
         }
-        onCache(spec, cache -> cache.invokeAll(writes));
+        checked(writes.keySet(), onCache(spec, cache -> invokeAll(writes.keySet(), () -> cache.invokeAll(writes))));
     }
 
-    /** Returns a record, if present. */
+    /**
+     * Returns a record, if present.
+     *
+     * @throws NotARecordException when the id holds a value written outside Gridvec that is not a record
+     */
     public Optional<StoredRecord> get(CollectionSpec spec, String id) {
-        BinaryObject value = onCache(spec, cache -> cache.get(id));
-        return value == null ? Optional.empty() : Optional.of(new StoredRecord(id, RecordValue.vector(value),
-                RecordValue.payload(value), RecordValue.version(value)));
+        Object value = onCache(spec, cache -> cache.get(id));
+        if (value == null) {
+            return Optional.empty();
+        }
+        String problem = RecordValue.shapeProblem(value);
+        if (problem != null) {
+            throw new NotARecordException(spec.name(), id, problem);
+        }
+        BinaryObject record = (BinaryObject) value;
+        return Optional.of(new StoredRecord(id, RecordValue.vector(record), RecordValue.payload(record),
+                RecordValue.version(record)));
     }
 
     /**
      * Replaces the vector (when not null) and merges the payload patch (a JSON object, when not null) of an existing
      * record atomically.
+     *
+     * @throws NotARecordException when the id holds a value written outside Gridvec that is not a record
+     * @throws WriteFailedException when the write failed on the record's primary
      */
     public PatchOutcome patch(CollectionSpec spec, String id, float[] vector, String payloadPatch) {
-        long result = onCache(spec, cache -> cache.invoke(id, new PatchProcessor(vector, payloadPatch,
-                MAX_PAYLOAD_BYTES)));
+        long result;
+        try {
+            result = onCache(spec, cache -> cache.invoke(id, new PatchProcessor(vector, payloadPatch,
+                    MAX_PAYLOAD_BYTES)));
+        } catch (EntryProcessorException e) {
+            throw new WriteFailedException(List.of(id), 1, e);
+        }
         if (result == PatchProcessor.ABSENT) {
             return PatchOutcome.ABSENT;
+        }
+        if (result == PatchProcessor.NOT_A_RECORD) {
+            throw new NotARecordException(spec.name(), id, "its stored value has another type or shape");
         }
         return result == PatchProcessor.PAYLOAD_TOO_LARGE ? PatchOutcome.PAYLOAD_TOO_LARGE : PatchOutcome.PATCHED;
     }
 
-    /** Deletes records by id; returns how many existed. */
+    /**
+     * Deletes records by id; returns how many existed.
+     *
+     * @throws WriteFailedException naming the records that were not deleted (the others were)
+     */
     public int delete(CollectionSpec spec, Collection<String> ids) {
-        Map<String, EntryProcessorResult<Boolean>> results = onCache(spec,
-                cache -> cache.invokeAll(new HashSet<>(ids), new RemoveProcessor()));
-        int deleted = 0;
-        for (EntryProcessorResult<Boolean> result : results.values()) {
-            if (Boolean.TRUE.equals(result.get())) {
-                deleted++;
+        Set<String> keys = new LinkedHashSet<>(ids);
+        Map<String, Boolean> existed = checked(keys, onCache(spec,
+                cache -> invokeAll(keys, () -> cache.invokeAll(keys, new RemoveProcessor()))));
+        return (int) existed.values().stream().filter(Boolean.TRUE::equals).count();
+    }
+
+    /** Runs an {@code invokeAll}; keys Ignite reports it could not update become a {@link WriteFailedException}. */
+    private static <T> Map<String, EntryProcessorResult<T>> invokeAll(Set<String> keys,
+            Supplier<Map<String, EntryProcessorResult<T>>> invocation) {
+        try {
+            return invocation.get();
+        } catch (CachePartialUpdateException e) {
+            List<String> failed = e.failedKeys().stream().map(String::valueOf).toList();
+            throw new WriteFailedException(failed, keys.size(), e);
+        }
+    }
+
+    /**
+     * Returns each key's processor result; every processor returns a value, so a key without a result, or whose
+     * processor threw, was not written.
+     */
+    private static <T> Map<String, T> checked(Set<String> keys, Map<String, EntryProcessorResult<T>> results) {
+        Map<String, T> values = new LinkedHashMap<>();
+        List<String> failed = new ArrayList<>();
+        RuntimeException cause = null;
+        for (String key : keys) {
+            EntryProcessorResult<T> result = results.get(key);
+            try {
+                if (result == null) {
+                    throw new IllegalStateException("Ignite returned no result for record '" + key + "'");
+                }
+                values.put(key, result.get());
+            } catch (EntryProcessorException | IllegalStateException e) {
+                failed.add(key);
+                if (cause == null) {
+                    cause = e;
+                } else if (cause.getSuppressed().length < 10) {
+                    cause.addSuppressed(e);
+                }
             }
         }
-        return deleted;
+        if (!failed.isEmpty()) {
+            throw new WriteFailedException(failed, keys.size(), cause);
+        }
+        return values;
     }
 
     /**
      * Runs {@code operation} on the collection's cache; a cache that is missing or destroyed during the operation
      * (the collection was deleted) becomes {@link CollectionNotFoundException}.
      */
-    private <T> T onCache(CollectionSpec spec, Function<IgniteCache<String, BinaryObject>, T> operation) {
-        IgniteCache<String, BinaryObject> cache = ignite.cache(spec.cacheName());
+    private <T> T onCache(CollectionSpec spec, Function<IgniteCache<String, Object>, T> operation) {
+        IgniteCache<String, Object> cache = ignite.cache(spec.cacheName());
         if (cache == null) {
             throw new CollectionNotFoundException(spec.name());
         }

@@ -28,6 +28,30 @@ public final class RecordValue {
                 .build();
     }
 
+    /**
+     * Returns why a stored value cannot be read as a record, or null when it can: a foreign writer (a thin client,
+     * SQL) may store another type, or a {@value #TYPE} whose fields have other types.
+     */
+    public static String shapeProblem(Object value) {
+        if (!(value instanceof BinaryObject record)) {
+            return "it is a " + (value == null ? "null" : value.getClass().getSimpleName()) + ", not a " + TYPE;
+        }
+        String type = record.type().typeName();
+        if (!TYPE.equals(type)) {
+            return "it is a " + type + ", not a " + TYPE;
+        }
+        Object vector = record.field(VECTOR);
+        if (!(vector instanceof float[])) {
+            return "its vector is " + (vector == null ? "missing" : "not a float[]");
+        }
+        Object payload = record.field(PAYLOAD);
+        if (payload != null && !(payload instanceof String)) {
+            return "its payload is not a string";
+        }
+        Object version = record.field(VERSION);
+        return version == null || version instanceof Long ? null : "its version is not a long";
+    }
+
     /** Returns the vector of a stored value, or null when a foreign writer left it out. */
     public static float[] vector(BinaryObject value) {
         return value.field(VECTOR);

@@ -6,8 +6,11 @@ import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.cache.CacheEntryProcessor;
 import org.apache.ignite.resources.IgniteInstanceResource;
 
-/** Writes a record's vector and payload on its primary, with the next version; returns that version. */
-final class UpsertProcessor implements CacheEntryProcessor<String, BinaryObject, Long> {
+/**
+ * Writes a record's vector and payload on its primary, with the next version; returns that version. An existing value
+ * that is not a record is replaced.
+ */
+final class UpsertProcessor implements CacheEntryProcessor<String, Object, Long> {
 
     private static final long serialVersionUID = 1L;
 
@@ -23,8 +26,11 @@ final class UpsertProcessor implements CacheEntryProcessor<String, BinaryObject,
     }
 
     @Override
-    public Long process(MutableEntry<String, BinaryObject> entry, Object... arguments) {
-        long version = RecordValue.next(entry.exists() ? RecordValue.version(entry.getValue()) : 0);
+    public Long process(MutableEntry<String, Object> entry, Object... arguments) {
+        // A value of another shape (written outside Gridvec) is replaced; its version, if any, is not trusted.
+        Object current = entry.exists() ? entry.getValue() : null;
+        long version = RecordValue.next(current != null && RecordValue.shapeProblem(current) == null
+                ? RecordValue.version((BinaryObject) current) : 0);
         entry.setValue(RecordValue.build(ignite.binary(), vector, payload, version));
         return version;
     }

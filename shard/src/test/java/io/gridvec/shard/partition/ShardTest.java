@@ -6,11 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gridvec.shard.catalog.CollectionSpec;
 import io.gridvec.shard.filter.PayloadFilter;
+import io.gridvec.shard.lag.IndexLag;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +24,8 @@ class ShardTest {
 
     private static final CollectionSpec SPEC = new CollectionSpec("t", 2, "l2", 1, 0, null).validated();
 
+    /** The node's lag this test's shards count their tails in. */
+    private final IndexLag lag = new IndexLag(1_000_000, 1L << 40);
     /** Holds drain tasks until the test runs them, so writes stay in the tail. */
     private final List<Runnable> held = new ArrayList<>();
     private final Executor holding = held::add;
@@ -59,7 +66,7 @@ class ShardTest {
 
     @Test
     void anOlderWriteNeverReplacesANewerOneTheScanRead() {
-        Shard shard = new Shard(SPEC, 0, holding, Runnable::run);
+        Shard shard = new Shard(SPEC, 0, holding, Runnable::run, lag);
         shard.enqueue("a", Change.upsert(1, new float[] {0, 0}, null));
         shard.load("a", Change.upsert(2, new float[] {7, 7}, null));
         shard.ready();
@@ -83,7 +90,7 @@ class ShardTest {
 
     @Test
     void aBuildingOrDroppedShardAppliesNothingAndADroppedOneForgetsItsTail() {
-        Shard shard = new Shard(SPEC, 0, holding, Runnable::run);
+        Shard shard = new Shard(SPEC, 0, holding, Runnable::run, lag);
         shard.enqueue("a", Change.upsert(1, new float[] {1, 1}, null));
         assertThat(held).as("no drain while building").isEmpty();
         shard.drop();
@@ -95,7 +102,7 @@ class ShardTest {
 
     @Test
     void manyDeletionsCompactTheIndexAndSearchesStayRight() {
-        Shard shard = new Shard(SPEC, 0, Runnable::run, Runnable::run);
+        Shard shard = new Shard(SPEC, 0, Runnable::run, Runnable::run, lag);
         int n = Shard.COMPACT_MIN_TOMBSTONES * 2;
         for (int i = 0; i < n; i++) {
             shard.load("r" + i, Change.upsert(1, new float[] {i, i}, null));
@@ -118,7 +125,7 @@ class ShardTest {
         assertThat(original.snapshot(dir)).isTrue();
         assertThat(original.snapshot(dir)).as("nothing changed since").isFalse();
 
-        Shard restarted = new Shard(SPEC, 0, holding, Runnable::run);
+        Shard restarted = new Shard(SPEC, 0, holding, Runnable::run, lag);
         restarted.restore(ShardSnapshot.read(dir, 0, SPEC));
         // The partition now: r0 was rewritten, r1 deleted while the node was down, r100 is new, the rest unchanged.
         restarted.load("r0", Change.upsert(2, new float[] {500, 500}, null));
@@ -154,8 +161,98 @@ class ShardTest {
         assertThat(ShardSnapshot.read(dir, 0, SPEC)).as("no snapshot at all").isNull();
     }
 
+    @Test
+    void theTailIsCountedInTheNodesIndexLagUntilItIsIndexed() {
+        Shard shard = readyShard();
+        shard.enqueue("a", Change.upsert(1, new float[] {1, 1}, null));
+        shard.enqueue("b", Change.upsert(1, new float[] {2, 2}, "{\"lang\": \"en\"}"));
+        long twoWrites = lag.bytes();
+        assertThat(lag.records()).isEqualTo(2);
+        assertThat(shard.pendingBytes()).isEqualTo(twoWrites).isGreaterThan(2 * 96);
+        shard.enqueue("b", Change.upsert(2, new float[] {3, 3}, null));
+        assertThat(lag.records()).as("a newer write of the same id replaces it in the tail").isEqualTo(2);
+        assertThat(lag.bytes()).as("its payload is gone").isLessThan(twoWrites);
+        runHeld();
+        assertThat(lag.records()).isZero();
+        assertThat(lag.bytes()).isZero();
+        assertThat(shard.pendingBytes()).isZero();
+    }
+
+    @Test
+    void aDroppedShardReleasesItsTailFromTheLagAndNeverBecomesReadyAgain() {
+        Shard shard = new Shard(SPEC, 0, holding, Runnable::run, lag);
+        shard.enqueue("a", Change.upsert(1, new float[] {1, 1}, null));
+        assertThat(lag.records()).isEqualTo(1);
+        shard.drop();
+        assertThat(lag.records()).isZero();
+        assertThat(lag.bytes()).isZero();
+        assertThat(shard.ready()).isFalse();
+        assertThat(shard.state()).isEqualTo(Shard.State.DROPPED);
+    }
+
+    @Test
+    void readyAndDropRacingNeverResurrectADroppedShardNorLeakLag() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 600; round++) {
+                Shard shard = new Shard(SPEC, 0, Runnable::run, Runnable::run, lag);
+                CountDownLatch start = new CountDownLatch(1);
+                Future<Boolean> ready = pool.submit(() -> {
+                    start.await();
+                    return shard.ready();
+                });
+                Future<?> drop = pool.submit(() -> {
+                    start.await();
+                    shard.enqueue("a", Change.upsert(1, new float[] {1, 1}, null));
+                    shard.drop();
+                    shard.enqueue("b", Change.upsert(1, new float[] {2, 2}, null));
+                    return null;
+                });
+                start.countDown();
+                ready.get();
+                drop.get();
+                assertThat(shard.state()).as("round " + round).isEqualTo(Shard.State.DROPPED);
+                assertThat(lag.records()).as("round " + round).isZero();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aChangeThatFailsToApplyStopsTheDrainsStaysSearchableAndAsksForARebuild() {
+        Shard shard = readyShard();
+        shard.enqueue("good", Change.upsert(1, new float[] {1, 1}, null));
+        runHeld();
+        // A 3-d vector in a 2-d shard: the index refuses it. (Changes read from Ignite are checked before they get
+        // here; this is the shape of any change whose application fails.)
+        shard.enqueue("bad", Change.upsert(1, new float[] {1, 1, 1}, null));
+        shard.enqueue("later", Change.upsert(1, new float[] {5, 5}, null));
+        runHeld();
+        assertThat(shard.needsRebuild()).isTrue();
+        assertThat(shard.failures()).isEqualTo(1);
+        assertThat(held).as("no drain runs again and again over the same failure").isEmpty();
+        assertThat(ids(shard.search(new float[] {5, 5}, 1, 0, null, false))).containsExactly("later");
+        shard.enqueue("more", Change.upsert(1, new float[] {7, 7}, null));
+        assertThat(held).as("a shard awaiting its rebuild drains no more").isEmpty();
+        shard.drop();
+        assertThat(lag.records()).as("the rebuild's drop releases the tail").isZero();
+    }
+
+    @Test
+    void valuesThatAreNotSearchableRecordsLeaveTheIndexAndAreCounted() {
+        Shard shard = readyShard();
+        shard.load("a", Change.upsert(1, new float[] {1, 1}, null));
+        shard.enqueue("a", Change.of("a string written by a thin client", SPEC));
+        assertThat(shard.search(new float[] {1, 1}, 1, 0, null, false)).isEmpty();
+        runHeld();
+        assertThat(shard.size()).isZero();
+        assertThat(shard.unsearchable()).isEqualTo(1);
+        assertThat(shard.failures()).isZero();
+    }
+
     private Shard readyShard() {
-        Shard shard = new Shard(SPEC, 0, holding, Runnable::run);
+        Shard shard = new Shard(SPEC, 0, holding, Runnable::run, lag);
         shard.ready();
         return shard;
     }

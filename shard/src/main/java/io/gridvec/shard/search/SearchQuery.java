@@ -1,4 +1,4 @@
-package io.gridvec.shard.partition;
+package io.gridvec.shard.search;
 
 import java.io.Serializable;
 

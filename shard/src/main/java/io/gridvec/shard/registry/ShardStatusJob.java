@@ -1,4 +1,4 @@
-package io.gridvec.shard.partition;
+package io.gridvec.shard.registry;
 
 import java.util.List;
 import org.apache.ignite.Ignite;

@@ -1,14 +1,14 @@
-package io.gridvec.shard.partition;
+package io.gridvec.shard.search;
 
-import java.util.Arrays;
+import io.gridvec.shard.registry.ShardRegistry;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.lang.IgniteCallable;
 import org.apache.ignite.resources.IgniteInstanceResource;
 
 /**
  * The compute job a router sends to one owner node: search these partitions of a collection for these queries and
- * answer the local top-k of each. The node checks that it still owns each partition with a ready shard and returns
- * the others as moved. Runs on the node's public pool.
+ * answer the local top-k of each. The node answers only partitions it owns with a ready shard and returns the others
+ * as moved. Runs on the node's public pool.
  */
 public final class ShardSearchJob implements IgniteCallable<NodeSearchResult> {
 
@@ -28,17 +28,14 @@ public final class ShardSearchJob implements IgniteCallable<NodeSearchResult> {
         this.queries = queries;
     }
 
-    @Override
-    public NodeSearchResult call() {
-        ShardRegistry registry = ShardRegistry.of(ignite);
-        // A node still starting has no shards yet: every partition goes back to the router as moved.
-        return registry != null ? registry.search(cacheName, partitions, queries)
-                : new NodeSearchResult(new int[0], partitions, emptyHits());
+    /** Returns the partitions this job asks for. */
+    public int[] partitions() {
+        return partitions;
     }
 
-    private SearchHit[][] emptyHits() {
-        SearchHit[][] hits = new SearchHit[queries.length][];
-        Arrays.fill(hits, new SearchHit[0]);
-        return hits;
+    @Override
+    public NodeSearchResult call() {
+        // A node still starting has no registry yet: every partition goes back to the router as moved.
+        return new LocalSearch(ignite, ShardRegistry.of(ignite)).search(cacheName, partitions, queries);
     }
 }

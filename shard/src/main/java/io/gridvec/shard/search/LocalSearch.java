@@ -1,0 +1,126 @@
+package io.gridvec.shard.search;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gridvec.index.vector.Metric;
+import io.gridvec.shard.catalog.CollectionSpec;
+import io.gridvec.shard.filter.PayloadFilter;
+import io.gridvec.shard.partition.Shard;
+import io.gridvec.shard.record.RecordValue;
+import io.gridvec.shard.registry.ShardRegistry;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.binary.BinaryObject;
+import org.apache.ignite.cache.CachePeekMode;
+
+/**
+ * A search job's work on one node: searches each requested partition whose shard is ready and that this node still
+ * owns (the others go back as moved), in parallel over partitions and queries, merges the per-partition hits into the
+ * node's top-k of each query, and attaches payloads and vectors from the local copy of each record. Stateless apart
+ * from its node.
+ */
+final class LocalSearch {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Ignite node;
+    private final ShardRegistry registry;
+
+    /** Searches the shards of {@code registry} on {@code node}; a null registry (node starting) owns nothing. */
+    LocalSearch(Ignite node, ShardRegistry registry) {
+        this.node = node;
+        this.registry = registry;
+    }
+
+    NodeSearchResult search(String cacheName, int[] partitions, SearchQuery[] queries) {
+        CollectionSpec spec = registry == null ? null : registry.spec(cacheName);
+        Set<Integer> owned = spec == null || node.cache(cacheName) == null ? Set.of()
+                : Arrays.stream(node.affinity(cacheName).allPartitions(node.cluster().localNode())).boxed()
+                        .collect(Collectors.toSet());
+        List<Shard> ready = new ArrayList<>();
+        List<Integer> moved = new ArrayList<>();
+        for (int partition : partitions) {
+            Shard shard = owned.contains(partition) ? registry.readyShard(cacheName, partition) : null;
+            if (shard != null) {
+                ready.add(shard);
+            } else {
+                moved.add(partition);
+            }
+        }
+        SearchHit[][] hits = new SearchHit[queries.length][];
+        if (ready.isEmpty()) {
+            Arrays.fill(hits, new SearchHit[0]);
+        } else {
+            search(spec, cacheName, ready, queries, hits);
+        }
+        return new NodeSearchResult(ready.stream().mapToInt(Shard::partition).toArray(),
+                moved.stream().mapToInt(Integer::intValue).toArray(), hits);
+    }
+
+    private void search(CollectionSpec spec, String cacheName, List<Shard> ready, SearchQuery[] queries,
+            SearchHit[][] hits) {
+        PayloadFilter[] filters = new PayloadFilter[queries.length];
+        for (int q = 0; q < queries.length; q++) {
+            filters[q] = filter(queries[q].filter());
+        }
+        List<List<Shard.Hit>> perPair = IntStream.range(0, queries.length * ready.size()).parallel()
+                .mapToObj(i -> {
+                    SearchQuery query = queries[i / ready.size()];
+                    return ready.get(i % ready.size()).search(query.vector(), query.k(), query.ef(),
+                            filters[i / ready.size()], query.exact());
+                })
+                .toList();
+        Metric metric = Metric.parse(spec.metric());
+        Comparator<Shard.Hit> best = Comparator.comparingDouble(hit -> metric.distance(hit.score()));
+        IgniteCache<String, BinaryObject> cache = node.<String, BinaryObject>cache(cacheName).withKeepBinary();
+        for (int q = 0; q < queries.length; q++) {
+            List<Shard.Hit> merged = new ArrayList<>();
+            for (int s = 0; s < ready.size(); s++) {
+                merged.addAll(perPair.get(q * ready.size() + s));
+            }
+            merged.sort(best);
+            hits[q] = attach(cache, merged, queries[q]);
+        }
+    }
+
+    /**
+     * Returns the best {@code k} of {@code ranked} with their payloads and vectors when the query asks for them. A
+     * record deleted since its shard was searched has no local copy any more: it is skipped, and the next one takes
+     * its place.
+     */
+    static SearchHit[] attach(IgniteCache<String, BinaryObject> cache, List<Shard.Hit> ranked, SearchQuery query) {
+        boolean fetch = query.includePayload() || query.includeVector();
+        List<SearchHit> out = new ArrayList<>(Math.min(query.k(), ranked.size()));
+        for (int i = 0; i < ranked.size() && out.size() < query.k(); i++) {
+            Shard.Hit hit = ranked.get(i);
+            if (!fetch) {
+                out.add(new SearchHit(hit.id(), hit.score(), null, null));
+                continue;
+            }
+            BinaryObject value = cache.localPeek(hit.id(), CachePeekMode.PRIMARY, CachePeekMode.BACKUP);
+            if (value != null && RecordValue.shapeProblem(value) == null) {
+                out.add(new SearchHit(hit.id(), hit.score(), query.includePayload() ? RecordValue.payload(value) : null,
+                        query.includeVector() ? RecordValue.vector(value) : null));
+            }
+        }
+        return out.toArray(SearchHit[]::new);
+    }
+
+    private static PayloadFilter filter(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return PayloadFilter.parse(JSON.readTree(json));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("a router sent a filter that is not JSON", e);
+        }
+    }
+}
