@@ -52,11 +52,16 @@ class OverloadIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long SEED = Long.getLong("gridvec.test.seed", System.nanoTime());
     private static final Duration START = Duration.ofSeconds(120);
-    private static final int LAG_BOUND = 2_000;
-    private static final int WAIT_MS = 500;
+    /**
+     * A bound below one batch, and a wait shorter than indexing a batch takes: so writers must get 429s, however fast
+     * or busy the machine (a faster machine indexes faster, but also writes faster).
+     */
+    private static final int LAG_BOUND = 100;
+    private static final int WAIT_MS = 100;
     private static final int HEDGE_MS = 50;
     private static final int WRITERS = 3;
     private static final int BATCH = 500;
+    private static final int DIM = 128;
 
     @TempDir
     static Path dir;
@@ -88,8 +93,8 @@ class OverloadIT {
     @Test
     @Order(1)
     void ingestFasterThanIndexingGetsBackPressureAndLosesNothing() throws Exception {
-        // A slow graph to build, so that three writers outrun indexing on any machine.
-        create("ingest", 64, 6, ", \"hnsw\": {\"m\": 32, \"efConstruction\": 400}");
+        // A slow graph to build, so that three writers outrun indexing on any machine, however busy.
+        create("ingest", DIM, 6, ", \"hnsw\": {\"m\": 48, \"efConstruction\": 800}");
         Map<String, float[]> acknowledged = new ConcurrentHashMap<>();
         List<String> ackedIds = new CopyOnWriteArrayList<>();
         Queue<String> failures = new ConcurrentLinkedQueue<>();
@@ -107,7 +112,7 @@ class OverloadIT {
                 for (int batch = 0; running.get(); batch++) {
                     Map<String, float[]> records = new LinkedHashMap<>();
                     for (int i = 0; i < BATCH; i++) {
-                        records.put("w" + writer + "-" + batch + "-" + i, randomVector(random, 64));
+                        records.put("w" + writer + "-" + batch + "-" + i, randomVector(random, DIM));
                     }
                     while (running.get()) {
                         HttpResponse<String> response = nodes.http(writer % nodes.size(), "PUT",
@@ -162,7 +167,7 @@ class OverloadIT {
                 selfSearches.incrementAndGet();
             }
         }));
-        Thread.sleep(20_000);
+        Thread.sleep(15_000);
         running.set(false);
         for (Thread thread : threads) {
             thread.join(60_000);
@@ -257,16 +262,23 @@ class OverloadIT {
         }
         assertThat(failures).as("every search answered every partition, seed " + SEED).isEmpty();
 
+        long[] before = samples.stream().filter(s -> s.start() < stopped).mapToLong(Sample::nanos).sorted()
+                .toArray();
         long settled = stopped + TimeUnit.SECONDS.toNanos(1);
         long[] during = samples.stream().filter(s -> s.start() >= settled && s.start() < continued)
                 .mapToLong(Sample::nanos).sorted().toArray();
         assertThat(during.length).as("searches while the node was stopped").isGreaterThan(50);
-        System.out.printf("{\"test\":\"OverloadIT.sigstop\",\"hedgeDelayMs\":%d,\"searchesWhileStopped\":%d,"
-                + "\"p50Ms\":%.2f,\"p90Ms\":%.2f,\"p99Ms\":%.2f,\"maxMs\":%.2f,\"searches\":%d,\"seed\":%d}%n",
-                HEDGE_MS, during.length, percentile(during, 0.5), percentile(during, 0.9), percentile(during, 0.99),
-                during[during.length - 1] / 1e6, samples.size(), SEED);
-        assertThat(during[during.length - 1] / 1e6).as("the slowest search while the node was stopped, ms")
-                .isLessThan(HEDGE_MS + 1_000);
+        System.out.printf("{\"test\":\"OverloadIT.sigstop\",\"hedgeDelayMs\":%d,\"beforeP50Ms\":%.2f,"
+                + "\"beforeP99Ms\":%.2f,\"searchesWhileStopped\":%d,\"p50Ms\":%.2f,\"p90Ms\":%.2f,\"p99Ms\":%.2f,"
+                + "\"maxMs\":%.2f,\"searches\":%d,\"seed\":%d}%n", HEDGE_MS, percentile(before, 0.5),
+                percentile(before, 0.99), during.length, percentile(during, 0.5), percentile(during, 0.9),
+                percentile(during, 0.99), during[during.length - 1] / 1e6, samples.size(), SEED);
+        String slowest = samples.stream().filter(s -> s.start() >= settled && s.start() < continued)
+                .sorted(Comparator.comparingLong(Sample::nanos).reversed()).limit(5)
+                .map(s -> String.format("%.0f ms at %.1f s", s.nanos() / 1e6, (s.start() - stopped) / 1e9))
+                .toList().toString();
+        assertThat(during[during.length - 1] / 1e6).as("the slowest search while the node was stopped, ms; the "
+                + "slowest searches after the stop: " + slowest).isLessThan(HEDGE_MS + 1_000);
         // Recall per second of the run, before, during and after the stop.
         Map<Long, List<Sample>> bySecond = new TreeMap<>();
         samples.forEach(s -> bySecond.computeIfAbsent((s.start() - stopped) / 1_000_000_000L,

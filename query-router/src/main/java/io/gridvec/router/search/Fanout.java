@@ -120,10 +120,12 @@ final class Fanout {
         this.ignite = router.ignite();
         this.spec = spec;
         this.queries = queries;
-        this.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(router.timeoutMs());
+        long now = System.nanoTime();
+        this.deadline = now + TimeUnit.MILLISECONDS.toNanos(router.timeoutMs());
         this.hedgeNs = TimeUnit.MILLISECONDS.toNanos(router.hedgeDelayMs());
         this.attempts = new int[spec.partitions()];
         this.retryAt = new long[spec.partitions()];
+        Arrays.fill(retryAt, now);
         for (int q = 0; q < queries.length; q++) {
             found.add(new ArrayList<>());
         }
