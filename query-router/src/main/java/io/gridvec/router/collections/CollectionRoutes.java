@@ -19,7 +19,9 @@ import java.util.Map;
 
 /**
  * {@code PUT/GET/DELETE /v1/collections/{name}} and {@code GET /v1/collections}. Creating is idempotent for an equal
- * spec (200) and a conflict for a different one (409); invalid specs answer 400 naming the field. Thread-safe.
+ * spec (200) and a conflict for a different one, or for a name whose cache is not a collection (409); invalid specs
+ * answer 400 naming the field; a create or delete that waited too long for another one of the same name answers 503
+ * with {@code Retry-After}. Thread-safe.
  */
 public final class CollectionRoutes implements RestRoutes {
 
@@ -69,7 +71,9 @@ public final class CollectionRoutes implements RestRoutes {
             CollectionCatalog.Created created = catalog.create(spec);
             RestServer.json(ctx, created == CollectionCatalog.Created.CREATED ? 201 : 200, spec);
         } catch (CollectionConflictException e) {
-            throw new ApiException(409, "CONFLICT", e.getMessage() + ": " + differences(e.existing(), spec), null);
+            String message = e.existing() == null ? e.getMessage()
+                    : e.getMessage() + ": " + differences(e.existing(), spec);
+            throw new ApiException(409, "CONFLICT", message, null);
         }
     }
 

@@ -3,6 +3,7 @@ package io.gridvec.router.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gridvec.shard.catalog.ClusterNotReadyException;
+import io.gridvec.shard.catalog.CollectionBusyException;
 import io.gridvec.shard.catalog.CollectionNotFoundException;
 import io.gridvec.shard.lag.IndexLagException;
 import io.gridvec.shard.record.NotARecordException;
@@ -81,6 +82,10 @@ public final class RestServer implements AutoCloseable {
                     e.getMessage(), null));
             config.routes.exception(ClusterNotReadyException.class, (e, ctx) -> error(ctx, 503, "UNAVAILABLE",
                     e.getMessage(), null));
+            config.routes.exception(CollectionBusyException.class, (e, ctx) -> {
+                ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
+                error(ctx, 503, "UNAVAILABLE", e.getMessage(), null);
+            });
             config.routes.exception(IndexLagException.class, (e, ctx) -> {
                 ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
                 error(ctx, 429, "OVERLOADED", e.getMessage(), null);

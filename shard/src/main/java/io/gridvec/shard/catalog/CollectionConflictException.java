@@ -1,6 +1,9 @@
 package io.gridvec.shard.catalog;
 
-/** A create request for a collection that exists with a different spec. */
+/**
+ * A create request for a name that is taken: by a collection with a different spec, or by an Ignite cache
+ * {@code gv_<name>} that is not a Gridvec collection.
+ */
 public final class CollectionConflictException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
@@ -12,7 +15,19 @@ public final class CollectionConflictException extends RuntimeException {
         this.existing = existing;
     }
 
-    /** Returns the spec the collection has. */
+    private CollectionConflictException(String message) {
+        super(message);
+        this.existing = null;
+    }
+
+    /** Returns the error for a name whose cache exists without a catalog entry (someone else's cache). */
+    static CollectionConflictException foreignCache(String name) {
+        return new CollectionConflictException("an Ignite cache " + CollectionSpec.cacheName(name)
+                + " exists that is not a Gridvec collection; Gridvec neither uses nor deletes it: remove it through"
+                + " Ignite or choose another name than '" + name + "'");
+    }
+
+    /** Returns the spec the collection has, or null when the name is taken by a cache that is not a collection. */
     public CollectionSpec existing() {
         return existing;
     }
