@@ -22,8 +22,9 @@ import org.apache.ignite.cluster.ClusterNode;
  * whenever the feed asks (requests coalesce, so a burst of events makes one round). A shard is built for each
  * partition the affinity assigns to this node once Ignite holds it in state OWNING (a MOVING partition is still being
  * filled by rebalancing, and its local scan would be refused); a shard whose partition moved away is dropped, and one
- * that failed to apply a change is dropped and built again. Deleted collections lose their shards and snapshots.
- * Thread-safe.
+ * that failed to apply a change is dropped and built again. Deleted collections lose their shards and snapshots. The
+ * first round of an active cluster also finishes collection creates and deletes that nodes which are gone left
+ * halfway ({@link CollectionCatalog#finishInterrupted()}). Thread-safe.
  */
 final class ShardFollower {
 
@@ -40,8 +41,12 @@ final class ShardFollower {
     private final AtomicBoolean requested = new AtomicBoolean();
     private volatile Ignite ignite;
     private volatile boolean closed;
-    /** Whether the first round has removed snapshots of collections deleted while this node was down. */
-    private boolean orphansRemoved;
+    /**
+     * Whether the first round of an active cluster has run its once-per-start work: finishing collection creates and
+     * deletes interrupted by nodes that are gone, and removing snapshots of collections deleted while this node was
+     * down.
+     */
+    private boolean startupDone;
 
     ShardFollower(Map<String, CollectionShards> collections, ScheduledExecutorService maintenance, Executor drains,
             Executor compactions, ShardBuilder builder, SnapshotSchedule snapshots, PartitionStates states,
@@ -85,8 +90,14 @@ final class ShardFollower {
             if (closed || node == null || !node.cluster().state().active()) {
                 return;
             }
+            CollectionCatalog catalog = new CollectionCatalog(node);
+            if (!startupDone) {
+                // A node that crashed midway through a create or delete left its entry behind; the next create or
+                // delete of that name would finish it too, but its cache should not wait that long.
+                catalog.finishInterrupted();
+            }
             Map<String, CollectionSpec> specs = new HashMap<>();
-            for (CollectionSpec spec : new CollectionCatalog(node).list()) {
+            for (CollectionSpec spec : catalog.list()) {
                 specs.put(spec.cacheName(), spec);
             }
             collections.entrySet().removeIf(entry -> {
@@ -100,10 +111,10 @@ final class ShardFollower {
                 }
                 return gone;
             });
-            if (!orphansRemoved) {
+            if (!startupDone) {
                 // Only collections deleted while this node was down leave orphans; later deletes clean up above.
                 snapshots.deleteOrphans(specs.values());
-                orphansRemoved = true;
+                startupDone = true;
             }
             ClusterNode local = node.cluster().localNode();
             for (CollectionSpec spec : specs.values()) {
