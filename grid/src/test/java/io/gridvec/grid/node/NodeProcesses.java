@@ -77,8 +77,17 @@ final class NodeProcesses implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("GRIDVEC_SKIP_BUILD", "1");
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().put("JAVA_TOOL_OPTIONS", "-Xmx768m");
+        builder.environment().put("JAVA_TOOL_OPTIONS", "-Xmx768m" + coverageAgent());
         return builder.start();
+    }
+
+    /**
+     * The JaCoCo agent that failsafe passes for node processes (grid/pom.xml), with a leading space, or nothing when
+     * the build runs without it. A node killed with SIGKILL loses its coverage data; a stopped one writes it.
+     */
+    private static String coverageAgent() {
+        String agent = System.getProperty("gridvec.coverage.nodeAgent", "");
+        return agent.contains("-javaagent:") ? " " + agent : "";
     }
 
     /** Kills node {@code i} with SIGKILL: no shutdown hook, no checkpoint, no goodbye to the cluster. */
