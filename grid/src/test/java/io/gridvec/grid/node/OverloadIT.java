@@ -94,7 +94,7 @@ class OverloadIT {
     @Order(1)
     void ingestFasterThanIndexingGetsBackPressureAndLosesNothing() throws Exception {
         // A slow graph to build, so that three writers outrun indexing on any machine, however busy.
-        create("ingest", DIM, 6, ", \"hnsw\": {\"m\": 48, \"efConstruction\": 800}");
+        create("ingest", DIM, 6, ", \"hnsw\": {\"m\": 48, \"efConstruction\": 4000}");
         Map<String, float[]> acknowledged = new ConcurrentHashMap<>();
         List<String> ackedIds = new CopyOnWriteArrayList<>();
         Queue<String> failures = new ConcurrentLinkedQueue<>();

@@ -32,9 +32,10 @@ import org.apache.ignite.lang.IgniteFuture;
 /**
  * One search's fan-out, confined to the request's thread: jobs complete on Ignite's threads and queue up here. A
  * job's answer is taken whole or not at all (its hits are the node's top-k over all its partitions), and only when
- * none of its partitions has been answered yet, so the merge counts each partition exactly once. Every partition
- * without an answer always has a job in flight or a retry due, so the loop ends with a full answer, a fault, or the
- * timeout; whatever is still in flight is then cancelled.
+ * none of its partitions has been answered yet, so the merge counts each partition exactly once; the node of an
+ * answer that is not taken is asked again for its partitions still unanswered. Every partition without an answer
+ * always has a job in flight or a retry due, so the loop ends with a full answer, a fault, or the timeout; whatever
+ * is still in flight is then cancelled.
  */
 final class Fanout {
 
@@ -260,10 +261,20 @@ final class Fanout {
             attempts[p]++;
             backOff(p);
         }
+        List<Integer> unanswered = new ArrayList<>();
         for (int p : result.searched()) {
-            if (answered.get(p)) {
-                return; // a hedge or an earlier job answered this partition: this answer would count it twice
+            if (!answered.get(p)) {
+                unanswered.add(p);
             }
+        }
+        if (unanswered.size() < result.searched().length) {
+            // A hedge or another job answered some of these partitions: this answer would count them twice. The
+            // node just answered, so ask it again for the rest, rather than wait for the other jobs covering them
+            // (one may be a hedge to a stalled node).
+            if (!unanswered.isEmpty()) {
+                send(job.node, unanswered);
+            }
+            return;
         }
         for (int p : result.searched()) {
             answered.set(p);

@@ -1,5 +1,6 @@
 package io.gridvec.shard.record;
 
+import io.gridvec.shard.catalog.ClusterNotReadyException;
 import io.gridvec.shard.catalog.CollectionNotFoundException;
 import io.gridvec.shard.catalog.CollectionSpec;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.function.Supplier;
 import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
 import org.apache.ignite.cache.CachePartialUpdateException;
+import org.apache.ignite.cache.CacheServerNotFoundException;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.binary.BinaryObject;
@@ -160,6 +162,12 @@ public final class RecordStore {
         }
         try {
             return operation.apply(cache.withKeepBinary());
+        } catch (CacheServerNotFoundException e) {
+            // Ignite maps every key to its owners before it sends the operation, and refuses it whole when a key's
+            // partition has no owner online.
+            throw new ClusterNotReadyException("collection '" + spec.name() + "': some of these records belong to "
+                    + "partitions with no owner online (their nodes left and no backup holds them); nothing was "
+                    + "changed; retry once those nodes are back");
         } catch (IllegalStateException e) {
             // Ignite's cache proxy throws this once the cache is closed or destroyed.
             if (ignite.cache(spec.cacheName()) == null) {

@@ -19,6 +19,7 @@ import org.apache.ignite.Ignite;
 import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.configuration.IgniteConfiguration;
 import org.apache.ignite.spi.metric.MetricExporterSpi;
+import org.apache.ignite.spi.metric.jmx.JmxMetricExporterSpi;
 
 /**
  * The shards of one server node: one {@link Shard} per (collection, partition) this node owns, primary or backup.
@@ -66,7 +67,9 @@ public final class ShardRegistry implements AutoCloseable {
     public void configure(IgniteConfiguration configuration) {
         feed.configure(configuration);
         MetricExporterSpi[] exporters = configuration.getMetricExporterSpi();
-        List<MetricExporterSpi> all = new ArrayList<>(exporters == null ? List.of() : List.of(exporters));
+        // Ignite exports its metrics over JMX when no exporter is configured; adding ours must not change that.
+        List<MetricExporterSpi> all = new ArrayList<>(exporters == null || exporters.length == 0
+                ? List.of(new JmxMetricExporterSpi()) : List.of(exporters));
         all.add(states);
         configuration.setMetricExporterSpi(all.toArray(MetricExporterSpi[]::new));
     }
