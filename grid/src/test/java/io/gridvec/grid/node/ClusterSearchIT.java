@@ -61,14 +61,10 @@ class ClusterSearchIT {
         for (int i = 1; i < 3; i++) {
             configs[i] = TestNodes.joining(TestNodes.config(dataDir, "n" + i, 3), configs[0]);
         }
-        // Start together: the fresh cluster activates once all three have joined.
-        List<Thread> starters = new ArrayList<>();
+        // One after the other (nodes started at once can race to form the cluster): the fresh cluster activates
+        // once all three have joined.
         for (int i = 0; i < 3; i++) {
-            int index = i;
-            starters.add(Thread.ofPlatform().start(() -> nodes[index] = start(configs[index])));
-        }
-        for (Thread starter : starters) {
-            starter.join();
+            nodes[i] = start(configs[i]);
         }
         Awaitility.await().atMost(Duration.ofSeconds(30))
                 .until(() -> nodes[0].ignite().cluster().state().active());

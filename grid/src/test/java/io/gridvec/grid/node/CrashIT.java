@@ -56,7 +56,7 @@ class CrashIT {
     @Test
     void killingAPrimaryDuringAcknowledgedBatchUpsertsLosesNothing() throws Exception {
         try (NodeProcesses nodes = new NodeProcesses(dir, 3, "LOG_ONLY")) {
-            startAll(nodes);
+            nodes.startAll(START);
             createCollection(nodes);
             AtomicInteger acknowledged = new AtomicInteger();
             Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -95,7 +95,7 @@ class CrashIT {
     @ValueSource(strings = {"FSYNC", "LOG_ONLY"})
     void killingEveryNodeRightAfterAcknowledgedWritesLosesNothing(String walMode) throws Exception {
         try (NodeProcesses nodes = new NodeProcesses(dir, 3, walMode)) {
-            startAll(nodes);
+            nodes.startAll(START);
             createCollection(nodes);
             for (int batch = 0; batch < 20; batch++) {
                 assertThat(write(nodes, batch % 3, batch)).isTrue();
@@ -104,7 +104,7 @@ class CrashIT {
             for (int i = 0; i < 3; i++) {
                 nodes.kill(i);
             }
-            startAll(nodes);
+            nodes.startAll(START);
             System.out.printf("{\"test\":\"CrashIT.killAll\",\"walMode\":\"%s\",\"promisedRecords\":%d,"
                     + "\"deletedRecords\":%d,\"seed\":%d}%n", walMode, promised.size(), deleted.size(), SEED);
             verifyEveryAcknowledgedWrite(nodes, 2);
@@ -116,7 +116,7 @@ class CrashIT {
     @Test
     void killingOneOfThreeNodesDuringSearchesInterruptsThemBriefly() throws Exception {
         try (NodeProcesses nodes = new NodeProcesses(dir, 3, "LOG_ONLY")) {
-            startAll(nodes);
+            nodes.startAll(START);
             createCollection(nodes);
             for (int batch = 0; batch < 20; batch++) {
                 assertThat(write(nodes, batch % 3, batch)).isTrue();
@@ -226,14 +226,6 @@ class CrashIT {
         return sum;
     }
 
-    private static void startAll(NodeProcesses nodes) throws IOException {
-        for (int i = 0; i < nodes.size(); i++) {
-            nodes.start(i);
-        }
-        for (int i = 0; i < nodes.size(); i++) {
-            nodes.awaitReady(i, START);
-        }
-    }
 
     private static void createCollection(NodeProcesses nodes) throws Exception {
         HttpResponse<String> created = nodes.http(0, "PUT", "/v1/collections/crash", "{\"dimension\": " + DIM

@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A cluster of real node processes on loopback, started the way users start them ({@code ./gridvec start --config}
@@ -110,12 +112,42 @@ final class NodeProcesses implements AutoCloseable {
         assertThat(processes[i].waitFor(120, TimeUnit.SECONDS)).as(() -> log(i)).isTrue();
     }
 
-    /** Waits until node {@code i} answers {@code GET /ready} with 200. */
+    /**
+     * Starts every node, one after the other (each once it serves HTTP, so it has joined), and waits until all are
+     * ready. Nodes started all at once can race to form the cluster: Gridvec does not prevent that yet.
+     */
+    void startAll(Duration timeout) throws IOException {
+        for (int i = 0; i < processes.length; i++) {
+            start(i);
+            int node = i;
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+                assertThat(processes[node].isAlive()).as(() -> "node p" + node + " exited: " + log(node)).isTrue();
+                return http(node, "GET", "/health", null).statusCode() == 200;
+            });
+        }
+        for (int i = 0; i < processes.length; i++) {
+            awaitReady(i, timeout);
+        }
+    }
+
+    /**
+     * Waits until node {@code i} answers {@code GET /ready} with 200; on a timeout, the failure shows the last answer
+     * and the end of the node's log.
+     */
     void awaitReady(int i, Duration timeout) {
-        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
-            assertThat(processes[i].isAlive()).as(() -> "node p" + i + " exited: " + log(i)).isTrue();
-            return http(i, "GET", "/ready", null).statusCode() == 200;
-        });
+        AtomicReference<String> last = new AtomicReference<>("no answer");
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+                assertThat(processes[i].isAlive()).as(() -> "node p" + i + " exited: " + log(i)).isTrue();
+                HttpResponse<String> ready = http(i, "GET", "/ready", null);
+                last.set(ready.statusCode() + " " + ready.body());
+                return ready.statusCode() == 200;
+            });
+        } catch (ConditionTimeoutException e) {
+            String log = log(i);
+            throw new AssertionError("node p" + i + " not ready within " + timeout + "; its last /ready: " + last.get()
+                    + "; the end of its log:\n" + log.substring(Math.max(0, log.length() - 6_000)), e);
+        }
     }
 
     /** Sends a request to node {@code i}'s REST API. */

@@ -70,12 +70,7 @@ class OverloadIT {
         nodes = new NodeProcesses(dir, 3, "LOG_ONLY", String.join("\n",
                 "ingest: {maxIndexLagRecords: " + LAG_BOUND + ", maxWaitMs: " + WAIT_MS + "}",
                 "search: {hedgeDelayMs: " + HEDGE_MS + "}"));
-        for (int i = 0; i < nodes.size(); i++) {
-            nodes.start(i);
-        }
-        for (int i = 0; i < nodes.size(); i++) {
-            nodes.awaitReady(i, START);
-        }
+        nodes.startAll(START);
     }
 
     @AfterAll
@@ -99,8 +94,7 @@ class OverloadIT {
             for (int i = 0; i < BATCH; i++) {
                 records.put("pre-" + batch + "-" + i, randomVector(preload, DIM));
             }
-            assertThat(nodes.http(batch % 3, "PUT", "/v1/collections/ingest/records", upsertBody(records))
-                    .statusCode()).isEqualTo(200);
+            putHonouringRetryAfter(batch % 3, "ingest", upsertBody(records));
             acknowledged.putAll(records);
         }
         for (int i = 0; i < nodes.size(); i++) {
@@ -224,8 +218,7 @@ class OverloadIT {
         for (int i = 0; i < 3_000; i++) {
             records.put("s" + i, randomVector(random, 16));
             if (records.size() == BATCH) {
-                assertThat(nodes.http(0, "PUT", "/v1/collections/stall/records", upsertBody(records)).statusCode())
-                        .isEqualTo(200);
+                putHonouringRetryAfter(0, "stall", upsertBody(records));
                 all.putAll(records);
                 records.clear();
             }
@@ -311,6 +304,18 @@ class OverloadIT {
                 + dimension + ", \"metric\": \"l2\", \"partitions\": " + partitions + ", \"backups\": 1" + extra
                 + "}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    }
+
+    /** Upserts through node {@code via}, retrying after the Retry-After of a 429 as a client should. */
+    private void putHonouringRetryAfter(int via, String collection, String body) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<String> response = nodes.http(via, "PUT", "/v1/collections/" + collection + "/records", body);
+            if (response.statusCode() != 429 || attempt == 60) {
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                return;
+            }
+            Thread.sleep(1_000L * Integer.parseInt(response.headers().firstValue("Retry-After").orElseThrow()));
+        }
     }
 
     /** Reads 300 acknowledged records back and finds each by its own vector. */
