@@ -1,9 +1,8 @@
 package io.gridvec.shard;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.ignite.configuration.DataRegionConfiguration;
 import org.apache.ignite.configuration.DataStorageConfiguration;
 import org.apache.ignite.configuration.IgniteConfiguration;
@@ -17,19 +16,22 @@ public final class TestIgnite {
     private TestIgnite() {}
 
     /** Returns the configuration of node {@code name}; start it with {@code Ignition.start} and activate it. */
-    public static IgniteConfiguration configuration(Path dir, String name) throws IOException {
-        int[] ports = freePorts(2);
+    public static IgniteConfiguration configuration(Path dir, String name) {
+        // Ignite binds the first free port of each range itself, so no port is picked here and taken by another
+        // process before the node binds it. The ranges sit below Linux's ephemeral ports (32768 and up), which
+        // outgoing connections use.
+        int base = 20_000 + ThreadLocalRandom.current().nextInt(50) * 200;
         TcpDiscoveryVmIpFinder finder = new TcpDiscoveryVmIpFinder();
-        finder.setAddresses(List.of("127.0.0.1:" + ports[0]));
+        finder.setAddresses(List.of("127.0.0.1:" + base + ".." + (base + 99)));
         TcpCommunicationSpi communication = new TcpCommunicationSpi();
-        communication.setLocalPort(ports[1]);
-        communication.setLocalPortRange(0);
+        communication.setLocalPort(base + 100);
+        communication.setLocalPortRange(100);
         return new IgniteConfiguration()
                 .setIgniteInstanceName(name)
                 .setConsistentId(name)
                 .setWorkDirectory(dir.resolve(name).toString())
                 .setLocalHost("127.0.0.1")
-                .setDiscoverySpi(new TcpDiscoverySpi().setIpFinder(finder).setLocalPort(ports[0]).setLocalPortRange(0))
+                .setDiscoverySpi(new TcpDiscoverySpi().setIpFinder(finder).setLocalPort(base).setLocalPortRange(100))
                 .setCommunicationSpi(communication)
                 .setClientConnectorConfiguration(null)
                 .setConnectorConfiguration(null)
@@ -38,23 +40,5 @@ public final class TestIgnite {
                         .setWalSegmentSize(1024 * 1024)
                         .setDefaultDataRegionConfiguration(new DataRegionConfiguration()
                                 .setPersistenceEnabled(true).setMaxSize(128L * 1024 * 1024)));
-    }
-
-    private static int[] freePorts(int count) throws IOException {
-        int[] ports = new int[count];
-        ServerSocket[] sockets = new ServerSocket[count];
-        try {
-            for (int i = 0; i < count; i++) {
-                sockets[i] = new ServerSocket(0);
-                ports[i] = sockets[i].getLocalPort();
-            }
-        } finally {
-            for (ServerSocket socket : sockets) {
-                if (socket != null) {
-                    socket.close();
-                }
-            }
-        }
-        return ports;
     }
 }

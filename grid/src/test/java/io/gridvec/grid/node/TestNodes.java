@@ -2,6 +2,8 @@ package io.gridvec.grid.node;
 
 import io.gridvec.grid.config.GridvecConfig;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,11 +12,16 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Configurations of test nodes on free loopback ports (never Ignite's defaults), and an HTTP helper. */
 final class TestNodes {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** Test ports start at a random point of [20000, 25000), so two test runs on one machine rarely collide. */
+    private static final AtomicInteger NEXT_PORT = new AtomicInteger(20_000 + new Random().nextInt(5_000));
+    private static final int LAST_PORT = 32_000;
 
     private TestNodes() {}
 
@@ -56,20 +63,22 @@ final class TestNodes {
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Returns {@code count} ports that were free a moment ago. */
+    /**
+     * Returns {@code count} ports that were free a moment ago, all below Linux's ephemeral range (32768 and up):
+     * outgoing connections take their local ports from that range, so one could take a port picked there before the
+     * node that was given it binds it. Ports are handed out in turn, never twice in one test run.
+     */
     static int[] freePorts(int count) throws IOException {
-        ServerSocket[] sockets = new ServerSocket[count];
         int[] ports = new int[count];
-        try {
-            for (int i = 0; i < count; i++) {
-                sockets[i] = new ServerSocket(0);
-                ports[i] = sockets[i].getLocalPort();
+        for (int i = 0; i < count; ) {
+            int port = NEXT_PORT.getAndIncrement();
+            if (port >= LAST_PORT) {
+                throw new IllegalStateException("no free test ports left below " + LAST_PORT);
             }
-        } finally {
-            for (ServerSocket socket : sockets) {
-                if (socket != null) {
-                    socket.close();
-                }
+            try (ServerSocket socket = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+                ports[i++] = socket.getLocalPort();
+            } catch (BindException e) {
+                // Taken: try the next one.
             }
         }
         return ports;
