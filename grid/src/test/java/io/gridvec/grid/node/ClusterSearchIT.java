@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.IntStream;
-import org.apache.ignite.ShutdownPolicy;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,14 +90,21 @@ class ClusterSearchIT {
         for (int q = 0; q < QUERIES; q++) {
             queries[q] = near(centers[random.nextInt(CLUSTERS)], random, 1f);
         }
-        for (int from = 0; from < N; from += 500) {
+        upsert(N, 3);
+    }
+
+    /** Upserts records r0 to r{count - 1}, but deleted ones, in batches of 500 through the first {@code via} nodes. */
+    private void upsert(int count, int via) throws Exception {
+        for (int from = 0; from < count; from += 500) {
             ArrayNode records = JSON.createArrayNode();
             for (int i = from; i < from + 500; i++) {
-                ObjectNode record = records.addObject().put("id", "r" + i);
-                record.set("vector", JSON.valueToTree(vectors[i]));
-                record.putObject("payload").put("cluster", clusterOf[i]).put("n", i);
+                if (!deleted.contains("r" + i)) {
+                    ObjectNode record = records.addObject().put("id", "r" + i);
+                    record.set("vector", JSON.valueToTree(vectors[i]));
+                    record.putObject("payload").put("cluster", clusterOf[i]).put("n", i);
+                }
             }
-            HttpResponse<String> put = TestNodes.http(nodes[from / 500 % 3], "PUT", "/v1/collections/vecs/records",
+            HttpResponse<String> put = TestNodes.http(nodes[from / 500 % via], "PUT", "/v1/collections/vecs/records",
                     JSON.writeValueAsString(JSON.createObjectNode().set("records", records)));
             assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
         }
@@ -114,15 +120,7 @@ class ClusterSearchIT {
 
     @AfterAll
     void stopCluster() {
-        // The whole cluster goes down: a graceful stop would wait forever for the second-to-last node, whose
-        // partitions have no other copy once a node is down.
-        Arrays.stream(nodes).filter(node -> node != null).findFirst()
-                .ifPresent(node -> node.ignite().cluster().shutdownPolicy(ShutdownPolicy.IMMEDIATE));
-        for (GridNode node : nodes) {
-            if (node != null) {
-                node.close();
-            }
-        }
+        TestNodes.stopAll(nodes);
     }
 
     @Test
@@ -212,19 +210,7 @@ class ClusterSearchIT {
 
         // Writes while the node is away (the same vectors again, as new versions) make its copies stale, so its
         // partitions are rebalanced when it returns.
-        for (int from = 0; from < 4_000; from += 500) {
-            ArrayNode records = JSON.createArrayNode();
-            for (int i = from; i < from + 500; i++) {
-                if (!deleted.contains("r" + i)) {
-                    ObjectNode record = records.addObject().put("id", "r" + i);
-                    record.set("vector", JSON.valueToTree(vectors[i]));
-                    record.putObject("payload").put("cluster", clusterOf[i]).put("n", i);
-                }
-            }
-            HttpResponse<String> put = TestNodes.http(nodes[from / 500 % 2], "PUT", "/v1/collections/vecs/records",
-                    JSON.writeValueAsString(JSON.createObjectNode().set("records", records)));
-            assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
-        }
+        upsert(4_000, 2);
         nodes[2] = start(configs[2]);
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .until(this::clusterComplete);

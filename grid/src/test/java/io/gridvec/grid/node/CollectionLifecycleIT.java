@@ -25,7 +25,6 @@ import java.util.concurrent.atomic.LongAdder;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.Ignition;
-import org.apache.ignite.ShutdownPolicy;
 import org.apache.ignite.configuration.CacheConfiguration;
 import org.apache.ignite.configuration.IgniteConfiguration;
 import org.awaitility.Awaitility;
@@ -70,14 +69,7 @@ class CollectionLifecycleIT {
 
     @AfterAll
     void stopCluster() {
-        // The whole cluster goes down: a graceful stop of the first node would wait for copies the second holds alone.
-        Arrays.stream(nodes).filter(node -> node != null).findFirst()
-                .ifPresent(node -> node.ignite().cluster().shutdownPolicy(ShutdownPolicy.IMMEDIATE));
-        for (GridNode node : nodes) {
-            if (node != null) {
-                node.close();
-            }
-        }
+        TestNodes.stopAll(nodes);
     }
 
     @Test

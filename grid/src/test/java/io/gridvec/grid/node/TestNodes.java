@@ -11,9 +11,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.ignite.ShutdownPolicy;
 
 /** Configurations of test nodes on free loopback ports (never Ignite's defaults), and an HTTP helper. */
 final class TestNodes {
@@ -43,6 +46,21 @@ final class TestNodes {
         return new GridvecConfig(config.node(), config.rest(), new GridvecConfig.Cluster(c.host(), c.discoveryPort(),
                 c.communicationPort(), c.clientPort(), List.of("127.0.0.1:" + seed.cluster().discoveryPort()),
                 c.initialNodes()), config.storage(), config.ingest(), config.search());
+    }
+
+    /**
+     * Stops a whole cluster (the nodes not null). Its collections have backups, so the cluster-wide shutdown policy
+     * goes to IMMEDIATE first: a graceful stop of the second-to-last node would wait forever for copies of partitions
+     * that the nodes stopped before it held.
+     */
+    static void stopAll(GridNode... nodes) {
+        Arrays.stream(nodes).filter(Objects::nonNull).findFirst()
+                .ifPresent(node -> node.ignite().cluster().shutdownPolicy(ShutdownPolicy.IMMEDIATE));
+        for (GridNode node : nodes) {
+            if (node != null) {
+                node.close();
+            }
+        }
     }
 
     /** Sends {@code method path} with an optional JSON body to the node's REST API. */

@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * {@code GET /v1/cluster} (nodes, baseline, and per collection the owners and shard states of every partition) and
  * {@code GET /ready} (200 once the cluster is active, every partition this node owns has a ready shard and its index
- * lag is under its bound; 503 with the progress until then), and {@code GET /v1/collections/{name}/consistency} (the replica check: each partition's
- * copies compared across its owners).
+ * lag is under its bound; 503 with the progress until then), and {@code GET /v1/collections/{name}/consistency} (the
+ * replica check: each partition's copies compared across its owners).
  */
 public final class ClusterRoutes implements RestRoutes {
 
