@@ -72,6 +72,7 @@ public final class GridvecCommand implements Callable<Integer> {
                 System.err.println(e.getMessage());
                 return INVALID_CONFIG;
             }
+            ConsoleLogging.install();
             GridNode node = GridNode.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
