@@ -71,13 +71,22 @@ final class HnswGraphBuilder {
             HnswGraph.lock(links, base);
             HnswGraph.writeLinks(links, base, scratch.selected, chosen);
             HnswGraph.unlock(links, base);
-            for (int i = 0; i < chosen; i++) {
-                int neighbor = scratch.selected[i];
-                addReverseLink(scratch, neighbor, node, l);
-            }
             if (found > 0) {
                 current = Scored.node(scratch.sorted[0]);
                 distance = Scored.distance(scratch.sorted[0]);
+            }
+        }
+        // Only now does any node link here: every level's list of this node is complete before another insert can
+        // reach it. Linked back level by level instead, a concurrent insert could reach this node through a level
+        // above while its lists below were still empty, find no other candidate there, and end up linked to this
+        // node alone; when this node's own list (written after) or pruning dropped that link, the other node was
+        // unreachable by any search.
+        int[] own = scratch.neighbors(graph.maxConn0 + 2);
+        for (int l = Math.min(level, entryLevel); l >= 0; l--) {
+            int chosen = HnswGraph.readLinks(graph.linkArray(nodePage, nodeIndex, l), graph.linkBase(nodeIndex, l),
+                    own);
+            for (int i = 0; i < chosen; i++) {
+                addReverseLink(scratch, own[i], node, l);
             }
         }
     }

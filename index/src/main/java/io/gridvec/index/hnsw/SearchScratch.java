@@ -90,13 +90,18 @@ final class SearchScratch {
         return query;
     }
 
+    /** Grows each insert buffer to {@code capacity}; each on its own, since searches grow {@link #sorted} too. */
     void ensureInsertBuffers(int capacity) {
         if (sorted.length < capacity) {
             sorted = new long[capacity];
+        }
+        if (selected.length < capacity) {
             selected = new int[capacity];
         }
         if (pruneSorted.length < capacity) {
             pruneSorted = new long[capacity];
+        }
+        if (pruneSelected.length < capacity) {
             pruneSelected = new int[capacity];
         }
     }
