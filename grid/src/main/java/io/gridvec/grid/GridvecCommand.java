@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.ignite.IgniteException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,11 +21,13 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         version = "Gridvec 0.1.0-SNAPSHOT",
         description = "Gridvec, a distributed vector database on Apache Ignite.",
-        subcommands = {GridvecCommand.Start.class, GridvecCommand.Config.class})
+        subcommands = {GridvecCommand.Start.class, GridvecCommand.Config.class, ClusterCommand.class})
 public final class GridvecCommand implements Callable<Integer> {
 
     /** Exit status for an invalid configuration. */
     static final int INVALID_CONFIG = 2;
+    /** Exit status when the node could not start (a port in use, a cluster of another name). */
+    static final int START_FAILED = 4;
 
     @Override
     public Integer call() {
@@ -73,7 +76,17 @@ public final class GridvecCommand implements Callable<Integer> {
                 return INVALID_CONFIG;
             }
             ConsoleLogging.install();
-            GridNode node = GridNode.start(config);
+            // Gridvec's hook below stops the node (bounded by cluster.stopTimeoutMs); Ignite's own hook would
+            // start a second, unbounded graceful stop beside it.
+            System.setProperty("IGNITE_NO_SHUTDOWN_HOOK", "true");
+            GridNode node;
+            try {
+                node = GridNode.start(config);
+            } catch (IgniteException e) {
+                System.err.println("gridvec: the node did not start: " + rootMessage(e));
+                return START_FAILED;
+            }
+            node.onStopRequest(() -> System.exit(0));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 node.close();
@@ -86,6 +99,15 @@ public final class GridvecCommand implements Callable<Integer> {
                     + node.ignite().cluster().state() + ".");
             stopped.await();
             return 0;
+        }
+
+        /** The innermost message of a start failure: Ignite wraps the reason in several layers. */
+        private static String rootMessage(Throwable e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
+            return cause.getMessage();
         }
 
         private Map<String, String> overrides() {

@@ -22,12 +22,14 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
     public record Rest(String host, int port) {}
 
     /**
-     * Cluster links: the address this node binds, its discovery, communication and client (thin client and JDBC)
-     * ports, the discovery addresses of the cluster ({@code host:port} or {@code host:from..to}), and how many server
-     * nodes a fresh cluster waits for before it activates and fixes its baseline.
+     * Cluster membership and links: the cluster's name (a node joins only a cluster of the same name), the address
+     * this node binds, its discovery, communication and client (thin client and JDBC) ports, the discovery addresses
+     * of the cluster ({@code host:port} or {@code host:from..to}), how many server nodes a fresh cluster waits for
+     * before it activates and fixes its baseline, and how long a stop may wait for other nodes to take this node's
+     * partitions before it stops anyway.
      */
-    public record Cluster(String host, int discoveryPort, int communicationPort, int clientPort, List<String> seeds,
-            int initialNodes) {}
+    public record Cluster(String name, String host, int discoveryPort, int communicationPort, int clientPort,
+            List<String> seeds, int initialNodes, int stopTimeoutMs) {}
 
     /** Native persistence: WAL mode ({@code LOG_ONLY}, {@code FSYNC} or {@code BACKGROUND}), sizes in MiB. */
     public record Storage(String walMode, int walSegmentMb, int dataRegionMb) {}
@@ -50,7 +52,7 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
         return new GridvecConfig(
                 new Node("gridvec-1", "./data"),
                 new Rest("127.0.0.1", 8080),
-                new Cluster("127.0.0.1", 47500, 47100, 10800, List.of("127.0.0.1:47500"), 1),
+                new Cluster("gridvec", "127.0.0.1", 47500, 47100, 10800, List.of("127.0.0.1:47500"), 1, 60_000),
                 new Storage("LOG_ONLY", 64, 1024),
                 new Ingest(100_000, 256, 2_000),
                 new Search(50, 10_000));
@@ -64,6 +66,9 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
         }
         if (node.dataDir() == null || node.dataDir().isBlank()) {
             problems.add("node.dataDir must not be empty");
+        }
+        if (cluster.name() == null || !NODE_NAME.matcher(cluster.name()).matches()) {
+            problems.add("cluster.name must match " + NODE_NAME.pattern() + ", was '" + cluster.name() + "'");
         }
         requireHost(problems, "rest.host", rest.host());
         requireHost(problems, "cluster.host", cluster.host());
@@ -89,6 +94,9 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
         }
         if (cluster.initialNodes() < 1 || cluster.initialNodes() > 1000) {
             problems.add("cluster.initialNodes must be in [1, 1000], was " + cluster.initialNodes());
+        }
+        if (cluster.stopTimeoutMs() < 1_000 || cluster.stopTimeoutMs() > 3_600_000) {
+            problems.add("cluster.stopTimeoutMs must be in [1000, 3600000], was " + cluster.stopTimeoutMs());
         }
         if (!Set.of("LOG_ONLY", "FSYNC", "BACKGROUND").contains(storage.walMode())) {
             problems.add("storage.walMode must be one of LOG_ONLY, FSYNC, BACKGROUND, was '" + storage.walMode() + "'");

@@ -13,14 +13,21 @@ import io.gridvec.shard.lag.IndexLag;
 import io.gridvec.shard.lag.LagBoard;
 import io.gridvec.shard.registry.ShardRegistry;
 import io.gridvec.shard.record.RecordStore;
+import io.gridvec.router.cluster.Membership;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteException;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.ShutdownPolicy;
-import org.apache.ignite.cluster.ClusterState;
+import org.apache.ignite.internal.IgnitionEx;
+import org.apache.ignite.lang.IgniteBiPredicate;
 import org.apache.ignite.configuration.ClientConnectorConfiguration;
 import org.apache.ignite.configuration.DataRegionConfiguration;
 import org.apache.ignite.configuration.DataStorageConfiguration;
@@ -32,21 +39,34 @@ import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
 
 /**
  * One Gridvec server node: an Ignite server with native persistence, configured in Java from a
- * {@link GridvecConfig}, and the REST server in front of it. Thread-safe; {@link #close()} stops the REST server,
- * then Ignite gracefully (it waits while it holds the last copy of a partition).
+ * {@link GridvecConfig}, and the REST server in front of it. Thread-safe.
  *
- * <p>A fresh cluster (never activated) is activated by the node that sees {@code cluster.initialNodes} server nodes
- * and that topology becomes the baseline; after that, Ignite itself reactivates the cluster when the baseline nodes
- * return, so restarts keep the same data placement.
+ * <p>A fresh cluster is activated by its oldest server once {@code cluster.initialNodes} servers have joined
+ * ({@link ClusterFormation}), and that topology becomes the baseline; after that, Ignite itself reactivates the
+ * cluster when the baseline nodes return, so restarts keep the same data placement. A node joins only a cluster of
+ * the same {@code cluster.name} ({@link ClusterNameCheck}).
+ *
+ * <p>{@link #close()} stops the node within {@code cluster.stopTimeoutMs}: it tells the other nodes first (their
+ * searches stop asking it), then stops the REST server, its shards and Ignite, gracefully while another node can take
+ * over its partitions.
  */
 public final class GridNode implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(GridNode.class.getName());
+    private static final long ANNOUNCE_WAIT_MS = 1_000;
+    private static final long STOP_CHECK_MS = 250;
+    private static final long STOP_REQUEST_DELAY_MS = 300;
+    /** How long a node that completes the initial set waits for the oldest node to activate the cluster. */
+    private static final Duration ACTIVATION_WAIT = Duration.ofSeconds(30);
 
     private final GridvecConfig config;
     private final Ignite ignite;
     private final ShardRegistry shards;
     private final LagBoard lagBoard;
+    private final ClusterFormation formation;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final IgniteBiPredicate<UUID, Object> stopListener;
+    private volatile Runnable onStopRequest;
     private RestServer rest;
     private SearchRouter router;
 
@@ -55,13 +75,30 @@ public final class GridNode implements AutoCloseable {
         this.ignite = ignite;
         this.shards = shards;
         this.lagBoard = lagBoard;
+        this.formation = new ClusterFormation(ignite, config.cluster().initialNodes(), addCommand(config));
+        this.onStopRequest = this::close;
+        this.stopListener = (sender, asker) -> {
+            LOG.log(System.Logger.Level.INFO, "Node " + asker + " asked every node to stop (POST /v1/cluster/stop)");
+            Thread.ofPlatform().name("gridvec-stop").start(() -> {
+                try {
+                    // The node that was asked over HTTP answers its request before its REST server stops.
+                    Thread.sleep(STOP_REQUEST_DELAY_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                onStopRequest.run();
+            });
+            return false;
+        };
     }
 
     /**
-     * Starts the node and, on a fresh cluster that has reached {@code cluster.initialNodes} servers, activates it;
-     * then starts the REST server. A failure after Ignite started stops Ignite again.
+     * Starts the node and, on a fresh cluster that has reached {@code cluster.initialNodes} servers, activates it (or
+     * waits a little for the oldest node to); then starts the REST server. A failure after Ignite started stops
+     * Ignite again.
      *
-     * @throws org.apache.ignite.IgniteException when Ignite cannot start (a port in use, an unreadable work directory)
+     * @throws org.apache.ignite.IgniteException when Ignite cannot start (a port in use, an unreadable work directory,
+     *     a cluster of another name at the seeds)
      * @throws RuntimeException when the REST address cannot be bound
      */
     public static GridNode start(GridvecConfig config) {
@@ -82,17 +119,21 @@ public final class GridNode implements AutoCloseable {
         try {
             shards.start(ignite);
             lagBoard.start(ignite);
-            node.activateFreshCluster();
+            // The policy is a cluster-wide setting that tests lower to stop a whole in-JVM cluster; every start
+            // restores it.
+            ignite.cluster().shutdownPolicy(ShutdownPolicy.GRACEFUL);
+            node.formation.start(ACTIVATION_WAIT);
             CollectionCatalog catalog = new CollectionCatalog(ignite);
-            ClusterView cluster = new ClusterView(ignite);
+            ClusterView cluster = new ClusterView(ignite, shards);
             SearchRouter router = new SearchRouter(ignite, catalog, config.search().timeoutMs(),
                     config.search().hedgeDelayMs());
             node.router = router;
+            ignite.message().localListen(Membership.STOP_TOPIC, node.stopListener);
             node.rest = RestServer.start(config.rest().host(), config.rest().port(), List.of(
                     new CollectionRoutes(catalog, cluster),
                     new RecordRoutes(catalog, new RecordStore(ignite), lagBoard),
                     new SearchRoutes(catalog, router),
-                    new ClusterRoutes(catalog, cluster, shards)));
+                    new ClusterRoutes(catalog, cluster, shards, new Membership(ignite), addCommand(config))));
         } catch (RuntimeException e) {
             try {
                 node.close();
@@ -124,23 +165,18 @@ public final class GridNode implements AutoCloseable {
         return config;
     }
 
-    private void activateFreshCluster() {
-        var cluster = ignite.cluster();
-        // The policy is a cluster-wide setting; close() lowers it when the last server stops, so every start restores it.
-        cluster.shutdownPolicy(ShutdownPolicy.GRACEFUL);
-        if (cluster.state() != ClusterState.INACTIVE || cluster.currentBaselineTopology() != null) {
-            return;
-        }
-        int servers = cluster.forServers().nodes().size();
-        if (servers < config.cluster().initialNodes()) {
-            LOG.log(System.Logger.Level.INFO, "Fresh cluster has " + servers + " of "
-                    + config.cluster().initialNodes() + " initial server nodes; waiting for the rest to activate");
-            return;
-        }
-        cluster.baselineAutoAdjustEnabled(false);
-        cluster.state(ClusterState.ACTIVE);
-        cluster.setBaselineTopology(cluster.topologyVersion());
-        LOG.log(System.Logger.Level.INFO, "Activated the fresh cluster with a baseline of " + servers + " node(s)");
+    /**
+     * Sets what happens when some node asks every node to stop ({@code POST /v1/cluster/stop}); by default the node
+     * closes itself (on a thread of its own). The command line exits the process instead (its shutdown hook closes
+     * the node).
+     */
+    public void onStopRequest(Runnable action) {
+        this.onStopRequest = action;
+    }
+
+    private static String addCommand(GridvecConfig config) {
+        return "gridvec cluster add " + config.node().name() + " --url http://" + config.rest().host() + ":"
+                + config.rest().port();
     }
 
     static IgniteConfiguration igniteConfiguration(GridvecConfig config) {
@@ -181,6 +217,10 @@ public final class GridNode implements AutoCloseable {
                 .setConnectorConfiguration(null)
                 .setDataStorageConfiguration(dataStorage)
                 .setShutdownPolicy(ShutdownPolicy.GRACEFUL)
+                .setPluginProviders(new ClusterNameCheck(cluster.name()))
+                .setUserAttributes(Map.of(
+                        ClusterNameCheck.ATTRIBUTE, cluster.name(),
+                        ClusterView.REST_ATTRIBUTE, "http://" + config.rest().host() + ":" + config.rest().port()))
                 .setPeerClassLoadingEnabled(false);
     }
 
@@ -192,14 +232,25 @@ public final class GridNode implements AutoCloseable {
     }
 
     /**
-     * Stops the node gracefully: in-flight work completes and, while other servers run, the node waits until none of
-     * its partitions would lose its last copy. The last server stops at once instead: no other node could take its
-     * partitions (a graceful stop would wait forever), and its data is already on disk.
+     * Stops the node; a second call does nothing. First it tells the other nodes, so their searches ask other owners,
+     * then it stops the REST server (in-flight requests finish), its shards (writing their snapshots) and Ignite.
+     * Ignite stops gracefully, waiting until another node holds a copy of each of its partitions, unless every other
+     * server is stopping too; after {@code cluster.stopTimeoutMs} it stops anyway: its data is on disk, and a
+     * partition whose only copy it held is offline until the node returns.
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         // Every step runs even when one before it failed: above all, Ignite is always stopped.
         Shutdown.runAll(
+                () -> {
+                    if (router != null) {
+                        router.announceLeaving(ANNOUNCE_WAIT_MS);
+                    }
+                },
+                () -> ignite.message().stopLocalListen(Membership.STOP_TOPIC, stopListener),
                 () -> {
                     if (rest != null) {
                         rest.close();
@@ -210,13 +261,54 @@ public final class GridNode implements AutoCloseable {
                         router.close();
                     }
                 },
+                formation::close,
                 lagBoard::close,
                 shards::close,
-                () -> {
-                    if (ignite.cluster().forServers().nodes().size() == 1) {
-                        ignite.cluster().shutdownPolicy(ShutdownPolicy.IMMEDIATE);
+                this::stopIgnite);
+    }
+
+    private void stopIgnite() {
+        String name = config.node().name();
+        if (othersLeaving()) {
+            IgnitionEx.stop(name, false, ShutdownPolicy.IMMEDIATE, false);
+            return;
+        }
+        Thread graceful = Thread.ofPlatform().name("gridvec-ignite-stop").start(() -> Ignition.stop(name, false));
+        long deadline = System.nanoTime() + config.cluster().stopTimeoutMs() * 1_000_000L;
+        try {
+            while (!joined(graceful, STOP_CHECK_MS)) {
+                boolean late = System.nanoTime() > deadline;
+                if (late || othersLeaving()) {
+                    if (late) {
+                        LOG.log(System.Logger.Level.WARNING, "No other node took over this node's partitions within "
+                                + "cluster.stopTimeoutMs (" + config.cluster().stopTimeoutMs() + " ms); stopping "
+                                + "anyway. Its data is on disk; partitions it held the only copy of are offline "
+                                + "until it returns");
                     }
-                },
-                () -> Ignition.stop(config.node().name(), false));
+                    // An IMMEDIATE stop ends the graceful one's wait, which then stops the node.
+                    IgnitionEx.stop(name, false, ShutdownPolicy.IMMEDIATE, false);
+                    graceful.join();
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            IgnitionEx.stop(name, false, ShutdownPolicy.IMMEDIATE, false);
+        }
+    }
+
+    /** Whether every other server announced its stop (or none is left): then no one can take this node's place. */
+    private boolean othersLeaving() {
+        try {
+            return router == null ? ignite.cluster().forServers().forRemotes().nodes().isEmpty()
+                    : router.othersLeaving();
+        } catch (IgniteException e) {
+            return false; // the node is stopping under us; the graceful stop decides
+        }
+    }
+
+    private static boolean joined(Thread thread, long waitMs) throws InterruptedException {
+        thread.join(waitMs);
+        return !thread.isAlive();
     }
 }

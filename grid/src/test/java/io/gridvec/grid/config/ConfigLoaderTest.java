@@ -64,8 +64,10 @@ class ConfigLoaderTest {
                 rest:
                   port: 0
                 cluster:
+                  name: "my cluster"
                   clientPort: 47500
                   seeds: ["nohost"]
+                  stopTimeoutMs: 10
                 storage:
                   walMode: SOMETIMES
                 ingest:
@@ -81,7 +83,9 @@ class ConfigLoaderTest {
                         "node.name must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$, was 'bad name'",
                         "rest.port must be in [1, 65535], was 0",
                         "rest.port and the cluster ports must differ, 47500 is used twice",
+                        "cluster.name must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$, was 'my cluster'",
                         "cluster.seeds entries must be host:port or host:from..to, was 'nohost'",
+                        "cluster.stopTimeoutMs must be in [1000, 3600000], was 10",
                         "storage.walMode must be one of LOG_ONLY, FSYNC, BACKGROUND, was 'SOMETIMES'",
                         "ingest.maxIndexLagRecords must be in [1, 100000000], was 0",
                         "ingest.maxWaitMs must be in [0, 60000], was -1",

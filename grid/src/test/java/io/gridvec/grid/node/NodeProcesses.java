@@ -21,6 +21,11 @@ import org.awaitility.core.ConditionTimeoutException;
  */
 final class NodeProcesses implements AutoCloseable {
 
+    /** The cluster name of every test cluster of processes. */
+    static final String CLUSTER_NAME = "gridvec-it";
+    /** How long a node's stop may wait for other nodes to take its partitions (cluster.stopTimeoutMs). */
+    static final int STOP_TIMEOUT_MS = 10_000;
+
     private static final Path LAUNCHER = Path.of("..", "gridvec").toAbsolutePath().normalize();
 
     private final Path dir;
@@ -34,9 +39,18 @@ final class NodeProcesses implements AutoCloseable {
 
     /**
      * Writes the configuration of {@code count} nodes with WAL mode {@code walMode} under {@code dir}, plus
-     * {@code extraYaml} (whole sections, such as {@code "ingest: {maxIndexLagRecords: 100}"}).
+     * {@code extraYaml} (whole sections, such as {@code "ingest: {maxIndexLagRecords: 100}"}); all of them form the
+     * initial cluster.
      */
     NodeProcesses(Path dir, int count, String walMode, String extraYaml) throws IOException {
+        this(dir, count, count, walMode, extraYaml);
+    }
+
+    /**
+     * Writes the configuration of {@code count} nodes under {@code dir}, of which the first {@code initialNodes}
+     * form a fresh cluster (the others join it later), each stopping within {@value #STOP_TIMEOUT_MS} ms.
+     */
+    NodeProcesses(Path dir, int count, int initialNodes, String walMode, String extraYaml) throws IOException {
         this.dir = dir;
         this.ports = new int[count][];
         this.processes = new Process[count];
@@ -51,8 +65,10 @@ final class NodeProcesses implements AutoCloseable {
             Files.writeString(config(i), String.join("\n",
                     "node: {name: p" + i + ", dataDir: " + dir.resolve("p" + i) + "}",
                     "rest: {host: 127.0.0.1, port: " + ports[i][0] + "}",
-                    "cluster: {host: 127.0.0.1, discoveryPort: " + ports[i][1] + ", communicationPort: " + ports[i][2]
-                            + ", clientPort: " + ports[i][3] + ", seeds: [" + seeds + "], initialNodes: " + count + "}",
+                    "cluster: {name: " + CLUSTER_NAME + ", host: 127.0.0.1, discoveryPort: " + ports[i][1]
+                            + ", communicationPort: " + ports[i][2] + ", clientPort: " + ports[i][3] + ", seeds: ["
+                            + seeds + "], initialNodes: " + initialNodes + ", stopTimeoutMs: " + STOP_TIMEOUT_MS
+                            + "}",
                     "storage: {walMode: " + walMode + ", walSegmentMb: 4, dataRegionMb: 256}", extraYaml, ""));
         }
     }
@@ -112,18 +128,25 @@ final class NodeProcesses implements AutoCloseable {
         assertThat(processes[i].waitFor(120, TimeUnit.SECONDS)).as(() -> log(i)).isTrue();
     }
 
-    /**
-     * Starts every node, one after the other (each once it serves HTTP, so it has joined), and waits until all are
-     * ready. Nodes started all at once can race to form the cluster: Gridvec does not prevent that yet.
-     */
+    /** Sends SIGTERM to node {@code i} without waiting. */
+    void terminate(int i) {
+        processes[i].destroy();
+    }
+
+    /** Waits up to {@code timeout} for node {@code i}'s process to exit; returns whether it did. */
+    boolean awaitExit(int i, Duration timeout) throws InterruptedException {
+        return processes[i].waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Returns whether node {@code i}'s process runs. */
+    boolean alive(int i) {
+        return processes[i] != null && processes[i].isAlive();
+    }
+
+    /** Starts every node at once and waits until all are ready. */
     void startAll(Duration timeout) throws IOException {
         for (int i = 0; i < processes.length; i++) {
             start(i);
-            int node = i;
-            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
-                assertThat(processes[node].isAlive()).as(() -> "node p" + node + " exited: " + log(node)).isTrue();
-                return http(node, "GET", "/health", null).statusCode() == 200;
-            });
         }
         for (int i = 0; i < processes.length; i++) {
             awaitReady(i, timeout);
@@ -164,7 +187,17 @@ final class NodeProcesses implements AutoCloseable {
         }
     }
 
-    private Path config(int i) {
+    /** Returns node {@code i}'s REST base URL. */
+    String url(int i) {
+        return "http://127.0.0.1:" + ports[i][0];
+    }
+
+    /** Returns node {@code i}'s discovery address, {@code 127.0.0.1:port}. */
+    String discoveryAddress(int i) {
+        return "127.0.0.1:" + ports[i][1];
+    }
+
+    Path config(int i) {
         return dir.resolve("p" + i + ".yaml");
     }
 

@@ -1,5 +1,10 @@
 package io.gridvec.grid.node;
 
+import static io.gridvec.grid.node.Vectors.exactTop;
+import static io.gridvec.grid.node.Vectors.percentile;
+import static io.gridvec.grid.node.Vectors.randomVector;
+import static io.gridvec.grid.node.Vectors.upsertBody;
+import static io.gridvec.grid.node.Workers.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -356,53 +361,5 @@ class OverloadIT {
                 "{\"vector\": " + JSON.writeValueAsString(vector) + ", \"k\": " + k + "}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
-    }
-
-    private static List<String> exactTop(Map<String, float[]> records, float[] query, int k) {
-        return records.entrySet().stream()
-                .sorted(Comparator.comparingDouble(entry -> l2(query, entry.getValue())))
-                .limit(k).map(Map.Entry::getKey).toList();
-    }
-
-    private static String upsertBody(Map<String, float[]> records) throws IOException {
-        List<Map<String, Object>> array = new ArrayList<>(records.size());
-        records.forEach((id, vector) -> array.add(Map.of("id", id, "vector", vector)));
-        return JSON.writeValueAsString(Map.of("records", array)); // float[] written directly: no tree per record
-    }
-
-    private static float[] randomVector(Random random, int dimension) {
-        float[] vector = new float[dimension];
-        for (int d = 0; d < dimension; d++) {
-            vector[d] = random.nextFloat();
-        }
-        return vector;
-    }
-
-    private static double l2(float[] a, float[] b) {
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            sum += (a[i] - b[i]) * (a[i] - b[i]);
-        }
-        return sum;
-    }
-
-    private static double percentile(long[] sortedNanos, double p) {
-        return sortedNanos[Math.min(sortedNanos.length - 1, (int) (sortedNanos.length * p))] / 1e6;
-    }
-
-    /** A body that may throw; failures are collected for the test thread, never lost in the worker. */
-    @FunctionalInterface
-    private interface Body {
-        void run() throws Exception;
-    }
-
-    private static Thread worker(String name, Queue<String> failures, Body body) {
-        return Thread.ofPlatform().name(name).start(() -> {
-            try {
-                body.run();
-            } catch (Exception | AssertionError e) {
-                failures.add(name + ": " + e);
-            }
-        });
     }
 }

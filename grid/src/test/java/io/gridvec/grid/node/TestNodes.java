@@ -33,8 +33,8 @@ final class TestNodes {
         return new GridvecConfig(
                 new GridvecConfig.Node(name, dataDir.resolve(name).toString()),
                 new GridvecConfig.Rest("127.0.0.1", ports[0]),
-                new GridvecConfig.Cluster("127.0.0.1", ports[1], ports[2], ports[3],
-                        List.of("127.0.0.1:" + ports[1]), initialNodes),
+                new GridvecConfig.Cluster("gridvec-test", "127.0.0.1", ports[1], ports[2], ports[3],
+                        List.of("127.0.0.1:" + ports[1]), initialNodes, 30_000),
                 new GridvecConfig.Storage("LOG_ONLY", 1, 128),
                 GridvecConfig.defaults().ingest(),
                 GridvecConfig.defaults().search());
@@ -42,16 +42,21 @@ final class TestNodes {
 
     /** Returns {@code config} with {@code seed}'s discovery address as its seed, so it joins seed's cluster. */
     static GridvecConfig joining(GridvecConfig config, GridvecConfig seed) {
+        return withSeeds(config, List.of("127.0.0.1:" + seed.cluster().discoveryPort()));
+    }
+
+    /** Returns {@code config} with {@code seeds} as its discovery addresses. */
+    static GridvecConfig withSeeds(GridvecConfig config, List<String> seeds) {
         GridvecConfig.Cluster c = config.cluster();
-        return new GridvecConfig(config.node(), config.rest(), new GridvecConfig.Cluster(c.host(), c.discoveryPort(),
-                c.communicationPort(), c.clientPort(), List.of("127.0.0.1:" + seed.cluster().discoveryPort()),
-                c.initialNodes()), config.storage(), config.ingest(), config.search());
+        return new GridvecConfig(config.node(), config.rest(), new GridvecConfig.Cluster(c.name(), c.host(),
+                c.discoveryPort(), c.communicationPort(), c.clientPort(), List.copyOf(seeds), c.initialNodes(),
+                c.stopTimeoutMs()), config.storage(), config.ingest(), config.search());
     }
 
     /**
      * Stops a whole cluster (the nodes not null). Its collections have backups, so the cluster-wide shutdown policy
-     * goes to IMMEDIATE first: a graceful stop of the second-to-last node would wait forever for copies of partitions
-     * that the nodes stopped before it held.
+     * goes to IMMEDIATE first: a graceful stop of the second-to-last node would wait cluster.stopTimeoutMs for copies
+     * of partitions that the nodes stopped before it held.
      */
     static void stopAll(GridNode... nodes) {
         Arrays.stream(nodes).filter(Objects::nonNull).findFirst()

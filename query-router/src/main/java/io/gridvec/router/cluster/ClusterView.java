@@ -1,6 +1,9 @@
 package io.gridvec.router.cluster;
 
 import io.gridvec.shard.catalog.CollectionSpec;
+import io.gridvec.shard.registry.RebalanceReceived;
+import io.gridvec.shard.registry.RebalanceReceivedJob;
+import io.gridvec.shard.registry.ShardRegistry;
 import io.gridvec.shard.registry.ShardStatus;
 import io.gridvec.shard.record.PartitionDigest;
 import io.gridvec.shard.record.PartitionDigestJob;
@@ -10,6 +13,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.cluster.BaselineNode;
@@ -24,20 +28,34 @@ import org.apache.ignite.lang.IgniteCallable;
  */
 public final class ClusterView {
 
+    /** The node attribute holding a server's REST base URL ({@code http://host:port}). */
+    public static final String REST_ATTRIBUTE = "gridvec.rest.url";
+
     /** How long a broadcast for shard states or digests may take. */
     private static final long STATUS_TIMEOUT_MS = 30_000;
 
     private final Ignite ignite;
+    private final ShardRegistry shards;
 
-    /** Reports on the cluster {@code ignite} belongs to. */
-    public ClusterView(Ignite ignite) {
+    /** Reports on the cluster {@code ignite} belongs to; rebalancing progress comes from this node's {@code shards}. */
+    public ClusterView(Ignite ignite, ShardRegistry shards) {
         this.ignite = ignite;
+        this.shards = shards;
     }
 
-    /** Returns the nodes (servers and clients) and the baseline with each member's online state. */
-    public Map<String, Object> topology() {
+    /**
+     * Returns the nodes (servers and clients; per server whether it is in the baseline and how many primary and
+     * backup partition copies it holds over {@code collections}), the baseline with each member's online state, the
+     * running servers outside it, and per collection how many partition copies rebalancing is still moving.
+     */
+    public Map<String, Object> topology(List<CollectionSpec> collections) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("state", ignite.cluster().state().name());
+        Collection<BaselineNode> baseline = ignite.cluster().currentBaselineTopology();
+        Set<String> members = baseline == null ? Set.of()
+                : baseline.stream().map(node -> String.valueOf(node.consistentId())).collect(Collectors.toSet());
+        List<CollectionSpec> started = collections.stream().filter(spec -> ignite.cache(spec.cacheName()) != null)
+                .toList();
         List<Map<String, Object>> nodes = new ArrayList<>();
         String local = nodeId(ignite.cluster().localNode());
         for (ClusterNode node : ignite.cluster().nodes()) {
@@ -45,19 +63,57 @@ public final class ClusterView {
             entry.put("id", nodeId(node));
             entry.put("order", node.order());
             entry.put("addresses", node.addresses());
+            entry.put("rest", node.attribute(REST_ATTRIBUTE));
             entry.put("client", node.isClient());
             entry.put("local", nodeId(node).equals(local));
+            if (!node.isClient()) {
+                entry.put("inBaseline", members.contains(nodeId(node)));
+                int primary = 0;
+                int backup = 0;
+                for (CollectionSpec spec : started) {
+                    primary += ignite.affinity(spec.cacheName()).primaryPartitions(node).length;
+                    backup += ignite.affinity(spec.cacheName()).backupPartitions(node).length;
+                }
+                entry.put("partitions", Map.of("primary", primary, "backup", backup));
+            }
             nodes.add(entry);
         }
         nodes.sort((a, b) -> Long.compare((long) a.get("order"), (long) b.get("order")));
         body.put("nodes", nodes);
-        Collection<BaselineNode> baseline = ignite.cluster().currentBaselineTopology();
         List<String> online = ignite.cluster().forServers().nodes().stream().map(ClusterView::nodeId).toList();
         body.put("baseline", baseline == null ? List.of() : baseline.stream()
                 .map(node -> Map.of("id", String.valueOf(node.consistentId()),
                         "online", online.contains(String.valueOf(node.consistentId()))))
                 .toList());
+        body.put("outsideBaseline", baseline == null ? List.of()
+                : online.stream().filter(id -> !members.contains(id)).sorted().toList());
+        Map<String, List<RebalanceReceived>> received = started.isEmpty() ? Map.of()
+                : broadcast(new RebalanceReceivedJob()).stream().collect(Collectors.groupingBy(r -> r.cacheName));
+        Map<String, Object> rebalancing = new LinkedHashMap<>();
+        for (CollectionSpec spec : started) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("movingCopies", shards.movingCopies(spec.cacheName()));
+            Map<String, Object> byNode = new LinkedHashMap<>();
+            for (RebalanceReceived node : received.getOrDefault(spec.cacheName(), List.of())) {
+                byNode.put(node.node, Map.of("keys", node.keys, "bytes", node.bytes));
+            }
+            entry.put("receivedSinceLastRebalanceStarted", byNode);
+            rebalancing.put(spec.name(), entry);
+        }
+        body.put("rebalancing", rebalancing);
         return body;
+    }
+
+    /** Returns whether the cluster is active (its catalog readable). */
+    public boolean active() {
+        return ignite.cluster().state().active();
+    }
+
+    /** Returns whether this node is in the baseline (false before a fresh cluster has one). */
+    public boolean localInBaseline() {
+        Collection<BaselineNode> baseline = ignite.cluster().currentBaselineTopology();
+        Object self = ignite.cluster().localNode().consistentId();
+        return baseline != null && baseline.stream().anyMatch(node -> node.consistentId().equals(self));
     }
 
     /**

@@ -13,17 +13,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteException;
 import org.apache.ignite.cluster.ClusterNode;
+import org.apache.ignite.lang.IgniteBiPredicate;
 import org.apache.ignite.lang.IgniteFuture;
 
 /**
  * Which nodes searches should avoid for now. A node whose job was overtaken by a hedge, or failed, is suspected:
- * searches ask the other owners of its partitions first. A background thread probes each suspected node with an empty
+ * searches ask the other owners of its partitions first. A node that announced it is stopping (on topic
+ * {@value #LEAVING_TOPIC}) is avoided the same way until it has left. A background thread probes each suspected node with an empty
  * search job every {@value #PROBE_MS} ms and trusts it again once it answers within {@value #PROBE_TIMEOUT_MS} ms; a
  * node that left the cluster is forgotten. Sending to a stalled node can block the sender for seconds while Ignite
  * reconnects, so probes, and cancels of jobs no search waits for, run on that thread and never on a request's.
  * Thread-safe; {@link #close()} stops the thread.
  */
 final class NodeHealth implements AutoCloseable {
+
+    /** The topic on which a stopping node announces it (the message is its node id). */
+    static final String LEAVING_TOPIC = "gridvec.node.leaving";
 
     private static final System.Logger LOG = System.getLogger(NodeHealth.class.getName());
     private static final long PROBE_MS = 250;
@@ -33,12 +38,20 @@ final class NodeHealth implements AutoCloseable {
 
     private final Ignite ignite;
     private final Set<UUID> suspects = ConcurrentHashMap.newKeySet();
+    private final Set<UUID> leaving = ConcurrentHashMap.newKeySet();
+    private final IgniteBiPredicate<UUID, Object> leavingListener = (sender, message) -> {
+        if (message instanceof UUID node && leaving.add(node)) {
+            LOG.log(System.Logger.Level.INFO, "node " + node + " is stopping; searches ask other owners");
+        }
+        return true;
+    };
     private final AtomicInteger queuedCancels = new AtomicInteger();
     private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("gridvec-search-health").daemon().factory());
 
     NodeHealth(Ignite ignite) {
         this.ignite = ignite;
+        ignite.message().localListen(LEAVING_TOPIC, leavingListener);
         background.scheduleWithFixedDelay(this::probe, PROBE_MS, PROBE_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -54,7 +67,12 @@ final class NodeHealth implements AutoCloseable {
     }
 
     boolean suspected(UUID node) {
-        return suspects.contains(node);
+        return suspects.contains(node) || leaving.contains(node);
+    }
+
+    /** Returns whether {@code node} announced that it is stopping. */
+    boolean leaving(UUID node) {
+        return leaving.contains(node);
     }
 
     /** Cancels a job no search waits for any more, on the background thread. */
@@ -74,6 +92,7 @@ final class NodeHealth implements AutoCloseable {
     }
 
     private void probe() {
+        leaving.removeIf(id -> ignite.cluster().node(id) == null);
         for (UUID id : suspects) {
             ClusterNode node = ignite.cluster().node(id);
             if (node == null) {
@@ -107,6 +126,8 @@ final class NodeHealth implements AutoCloseable {
 
     @Override
     public void close() {
+        // The leaving listener stays until Ignite stops: a node that is stopping still learns which other nodes stop
+        // too (SearchRouter.othersLeaving), and Ignite drops its listeners when it stops.
         background.shutdownNow();
     }
 }

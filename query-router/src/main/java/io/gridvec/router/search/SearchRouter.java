@@ -5,7 +5,9 @@ import io.gridvec.shard.catalog.CollectionSpec;
 import io.gridvec.shard.search.SearchHit;
 import io.gridvec.shard.search.SearchQuery;
 import java.util.List;
+import java.util.UUID;
 import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteException;
 
 /**
  * Answers searches over a whole collection: takes the current affinity assignment, sends one search job per owner
@@ -17,6 +19,8 @@ import org.apache.ignite.Ignite;
  * probes.
  */
 public final class SearchRouter implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(SearchRouter.class.getName());
 
     private final Ignite ignite;
     private final CollectionCatalog catalog;
@@ -52,6 +56,35 @@ public final class SearchRouter implements AutoCloseable {
      */
     public Answer search(CollectionSpec spec, SearchQuery[] queries) {
         return new Fanout(this, spec, queries).run();
+    }
+
+    /**
+     * Tells every other server that this node is stopping, so their searches ask the other owners of its partitions
+     * from now on. Waits at most {@code waitMs} for the sends: a stalled node must not hold up a stop.
+     */
+    public void announceLeaving(long waitMs) {
+        UUID self = ignite.cluster().localNode().id();
+        Thread send = Thread.ofPlatform().name("gridvec-leaving").daemon().start(() -> {
+            try {
+                ignite.message(ignite.cluster().forServers().forRemotes()).send(NodeHealth.LEAVING_TOPIC, self);
+            } catch (IgniteException e) {
+                // The thread's boundary: a node left meanwhile or none remains; a stop goes on either way.
+                LOG.log(System.Logger.Level.DEBUG, "announcing the stop failed", e);
+            }
+        });
+        try {
+            send.join(waitMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Returns whether every other server announced that it is stopping (true when there is no other server); still
+     * answers after {@link #close()}, until Ignite stops.
+     */
+    public boolean othersLeaving() {
+        return ignite.cluster().forServers().forRemotes().nodes().stream().allMatch(node -> health.leaving(node.id()));
     }
 
     Ignite ignite() {

@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.ignite.spi.IgniteSpiAdapter;
 import org.apache.ignite.spi.IgniteSpiMultipleInstancesSupport;
+import org.apache.ignite.spi.metric.LongMetric;
 import org.apache.ignite.spi.metric.MetricExporterSpi;
 import org.apache.ignite.spi.metric.ObjectMetric;
 import org.apache.ignite.spi.metric.ReadOnlyMetricManager;
@@ -15,14 +16,16 @@ import org.apache.ignite.spi.metric.ReadOnlyMetricRegistry;
 
 /**
  * Which partitions of a cache this node holds in state OWNING (fully loaded, not MOVING while rebalancing fills
- * them), read from Ignite's cache-group metrics ({@code cacheGroups.<cache>}, metric
- * {@code OwningPartitionsAllocationMap}). Ignite's public API has no other way to ask; a metric exporter SPI is how
+ * them), and how many copies are MOVING cluster-wide, read from Ignite's cache-group metrics
+ * ({@code cacheGroups.<cache>}, metrics {@code OwningPartitionsAllocationMap} and
+ * {@code MovingPartitionsAllocationMap}). Ignite's public API has no other way to ask; a metric exporter SPI is how
  * Ignite hands its metrics out, so this class is one that exports nothing. Thread-safe.
  */
 @IgniteSpiMultipleInstancesSupport(true)
 final class PartitionStates extends IgniteSpiAdapter implements MetricExporterSpi {
 
     private static final String OWNING = "OwningPartitionsAllocationMap";
+    private static final String MOVING = "MovingPartitionsAllocationMap";
 
     private volatile ReadOnlyMetricManager metrics;
 
@@ -48,18 +51,45 @@ final class PartitionStates extends IgniteSpiAdapter implements MetricExporterSp
 
     /** Returns the partitions of {@code cacheName} that node {@code node} holds in state OWNING (empty if unknown). */
     Set<Integer> owning(String cacheName, UUID node) {
+        return partitionsOf(allocation(cacheName, OWNING), node.toString());
+    }
+
+    /** Returns the partitions of {@code cacheName} that node {@code node} holds in state MOVING (being filled). */
+    Set<Integer> moving(String cacheName, UUID node) {
+        return partitionsOf(allocation(cacheName, MOVING), node.toString());
+    }
+
+    /** Returns how many partition copies of {@code cacheName} are MOVING (being filled) anywhere in the cluster. */
+    int moving(String cacheName) {
+        return allocation(cacheName, MOVING).values().stream().mapToInt(Collection::size).sum();
+    }
+
+    /** Returns a numeric metric of the cache group of {@code cacheName} on this node, 0 when it has none. */
+    long value(String cacheName, String metricName) {
+        ReadOnlyMetricRegistry registry = registry(cacheName);
+        return registry != null && registry.findMetric(metricName) instanceof LongMetric metric ? metric.value() : 0;
+    }
+
+    /** Per partition, the ids of the nodes holding it in the metric's state, as this node knows them. */
+    private Map<Integer, ? extends Collection<String>> allocation(String cacheName, String metricName) {
+        ReadOnlyMetricRegistry registry = registry(cacheName);
+        ObjectMetric<Map<Integer, ? extends Collection<String>>> metric =
+                registry == null ? null : registry.findMetric(metricName);
+        return metric == null ? Map.of() : metric.value();
+    }
+
+    private ReadOnlyMetricRegistry registry(String cacheName) {
         ReadOnlyMetricManager manager = metrics;
         if (manager == null) {
-            return Set.of();
+            return null;
         }
         String registryName = "cacheGroups." + cacheName;
         for (ReadOnlyMetricRegistry registry : manager) {
             if (registry.name().equals(registryName)) {
-                ObjectMetric<Map<Integer, ? extends Collection<String>>> metric = registry.findMetric(OWNING);
-                return metric == null ? Set.of() : partitionsOf(metric.value(), node.toString());
+                return registry;
             }
         }
-        return Set.of();
+        return null;
     }
 
     private static Set<Integer> partitionsOf(Map<Integer, ? extends Collection<String>> owners, String node) {

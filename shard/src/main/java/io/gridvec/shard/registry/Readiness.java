@@ -13,7 +13,8 @@ import java.util.Map;
  * @param active whether the cluster is active
  * @param readyShards owned partitions with a ready shard
  * @param ownedShards partitions this node owns, over every collection
- * @param building the {@code collection/partition} names of owned partitions without a ready shard
+ * @param building the {@code collection/partition} names of owned partitions without a ready shard, and of
+ *     partitions rebalancing is still moving to this node
  * @param lagRecords writes waiting to be indexed on this node
  * @param lagBytes their estimated heap
  * @param lagAtBound whether the lag has reached its bound (writes to this node's partitions wait or get 429)

@@ -105,8 +105,8 @@ public final class ShardRegistry implements AutoCloseable {
 
     /**
      * Returns this node's readiness: how many of the partitions it owns (over every collection) have a ready shard,
-     * the {@code collection/partition} names of those that do not yet, its index lag, and its failure counts. An
-     * inactive cluster owns nothing.
+     * the {@code collection/partition} names of those that do not yet (and of partitions still being moved here by
+     * rebalancing, which it will own), its index lag, and its failure counts. An inactive cluster owns nothing.
      */
     public Readiness readiness() {
         Ignite node = ignite;
@@ -116,6 +116,7 @@ public final class ShardRegistry implements AutoCloseable {
         }
         ClusterNode local = node.cluster().localNode();
         int owned = 0;
+        int ready = 0;
         List<String> building = new ArrayList<>();
         for (CollectionSpec spec : new CollectionCatalog(node).list()) {
             if (node.cache(spec.cacheName()) == null) {
@@ -126,10 +127,27 @@ public final class ShardRegistry implements AutoCloseable {
                 owned++;
                 if (readyShard(spec.cacheName(), partition) == null) {
                     building.add(spec.name() + "/" + partition);
+                } else {
+                    ready++;
                 }
             }
+            states.moving(spec.cacheName(), local.id()).stream().sorted()
+                    .forEach(partition -> building.add(spec.name() + "/" + partition + " (moving here)"));
         }
-        return new Readiness(true, owned - building.size(), owned, building, lag, failures);
+        return new Readiness(true, ready, owned, building, lag, failures);
+    }
+
+    /** Returns how many partition copies of a collection's cache are being moved by rebalancing, cluster-wide. */
+    public int movingCopies(String cacheName) {
+        return states.moving(cacheName);
+    }
+
+    /** Returns, per collection this node keeps shards of, what it has received by rebalancing. */
+    List<RebalanceReceived> rebalanceReceived() {
+        String local = String.valueOf(ignite.cluster().localNode().consistentId());
+        return collections.keySet().stream().sorted().map(cacheName -> new RebalanceReceived(local, cacheName,
+                states.value(cacheName, "RebalancingReceivedKeys"), states.value(cacheName, "RebalancingReceivedBytes")))
+                .toList();
     }
 
     private Map<String, Long> failures() {

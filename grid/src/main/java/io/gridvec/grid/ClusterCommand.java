@@ -1,0 +1,149 @@
+package io.gridvec.grid;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code gridvec cluster status|add|remove|stop}: the membership endpoints of a running cluster, for operators. Each
+ * prints the JSON answer and exits 0 on a 2xx answer, 1 otherwise ({@value #UNREACHABLE} when no node answers).
+ */
+@Command(name = "cluster", description = "Cluster membership: status, add and remove baseline nodes, stop.",
+        subcommands = {ClusterCommand.Status.class, ClusterCommand.Add.class, ClusterCommand.Remove.class,
+                ClusterCommand.Stop.class})
+final class ClusterCommand {
+
+    /** Exit status when the node at --url cannot be reached. */
+    static final int UNREACHABLE = 3;
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Pattern REST_URL = Pattern.compile("\"rest\"\\s*:\\s*\"([^\"]+)\"");
+
+    /** The node every subcommand talks to. */
+    static class Target {
+        @Option(names = "--url", defaultValue = "http://127.0.0.1:8080",
+                description = "REST URL of any running node (default: ${DEFAULT-VALUE}).")
+        String url;
+
+        int call(String method, String path) throws InterruptedException {
+            HttpResponse<String> response;
+            try {
+                response = send(method, url + path);
+            } catch (IOException e) {
+                System.err.println("gridvec: no answer from " + url + ": " + e);
+                return UNREACHABLE;
+            }
+            (response.statusCode() / 100 == 2 ? System.out : System.err).println(response.body());
+            return response.statusCode() / 100 == 2 ? 0 : 1;
+        }
+    }
+
+    static HttpResponse<String> send(String method, String url) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(6))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String node(String name) {
+        return URLEncoder.encode(name, StandardCharsets.UTF_8);
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Print GET /v1/cluster: nodes, baseline, nodes outside it, rebalancing, partitions.")
+    static final class Status extends Target implements Callable<Integer> {
+        @Override
+        public Integer call() throws InterruptedException {
+            return call("GET", "/v1/cluster");
+        }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Add a running server node to the baseline (PUT /v1/cluster/baseline/NODE); partitions "
+                    + "rebalance to it.")
+    static final class Add extends Target implements Callable<Integer> {
+        @Parameters(paramLabel = "NODE", description = "The node's name (node.name).")
+        String name;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            return call("PUT", "/v1/cluster/baseline/" + node(name));
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true,
+            description = "Remove a node from the baseline (DELETE /v1/cluster/baseline/NODE). A running node is "
+                    + "stopped first (gracefully: another node holds a copy of each of its partitions); then "
+                    + "rebalancing restores the backups. Refused when that would lose the last copy of a partition.")
+    static final class Remove extends Target implements Callable<Integer> {
+        @Parameters(paramLabel = "NODE", description = "The node's name (node.name).")
+        String name;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            return call("DELETE", "/v1/cluster/baseline/" + node(name));
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true,
+            description = "Stop every node of the cluster (POST /v1/cluster/stop) and wait until none answers.")
+    static final class Stop extends Target implements Callable<Integer> {
+        @Option(names = "--wait", defaultValue = "120",
+                description = "Seconds to wait for every node to stop (default: ${DEFAULT-VALUE}).")
+        int waitSeconds;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            List<String> urls = new ArrayList<>();
+            try {
+                Matcher rest = REST_URL.matcher(send("GET", url + "/v1/cluster").body());
+                while (rest.find()) {
+                    urls.add(rest.group(1));
+                }
+            } catch (IOException e) {
+                System.err.println("gridvec: no answer from " + url + ": " + e);
+                return UNREACHABLE;
+            }
+            int status = call("POST", "/v1/cluster/stop");
+            if (status != 0) {
+                return status;
+            }
+            long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
+            for (String node : urls) {
+                while (answers(node)) {
+                    if (System.nanoTime() > deadline) {
+                        System.err.println("gridvec: " + node + " still answers after " + waitSeconds + " s");
+                        return 1;
+                    }
+                    Thread.sleep(250);
+                }
+            }
+            System.out.println("every node stopped: " + urls);
+            return 0;
+        }
+
+        private static boolean answers(String url) throws InterruptedException {
+            try {
+                send("GET", url + "/health");
+                return true;
+            } catch (ConnectException e) {
+                return false;
+            } catch (IOException e) {
+                return false; // the connection was cut: the node is going
+            }
+        }
+    }
+}
