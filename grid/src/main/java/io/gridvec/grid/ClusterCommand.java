@@ -1,7 +1,8 @@
 package io.gridvec.grid;
 
 import java.io.IOException;
-import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -31,7 +32,7 @@ final class ClusterCommand {
     static final int UNREACHABLE = 3;
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final Pattern REST_URL = Pattern.compile("\"rest\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern ADDRESS = Pattern.compile("\"(rest|discovery)\"\\s*:\\s*\"([^\"]+)\"");
 
     /** The node every subcommand talks to. */
     static class Target {
@@ -99,7 +100,8 @@ final class ClusterCommand {
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = "Stop every node of the cluster (POST /v1/cluster/stop) and wait until none answers.")
+            description = "Stop every node of the cluster (POST /v1/cluster/stop) and wait until every node's REST "
+                    + "and discovery ports are closed (Ignite has stopped).")
     static final class Stop extends Target implements Callable<Integer> {
         @Option(names = "--wait", defaultValue = "120",
                 description = "Seconds to wait for every node to stop (default: ${DEFAULT-VALUE}).")
@@ -107,11 +109,12 @@ final class ClusterCommand {
 
         @Override
         public Integer call() throws InterruptedException {
-            List<String> urls = new ArrayList<>();
+            List<String> rest = new ArrayList<>();
+            List<String> discovery = new ArrayList<>();
             try {
-                Matcher rest = REST_URL.matcher(send("GET", url + "/v1/cluster").body());
-                while (rest.find()) {
-                    urls.add(rest.group(1));
+                Matcher address = ADDRESS.matcher(send("GET", url + "/v1/cluster").body());
+                while (address.find()) {
+                    (address.group(1).equals("rest") ? rest : discovery).add(address.group(2));
                 }
             } catch (IOException e) {
                 System.err.println("gridvec: no answer from " + url + ": " + e);
@@ -122,27 +125,29 @@ final class ClusterCommand {
                 return status;
             }
             long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
-            for (String node : urls) {
-                while (answers(node)) {
+            for (String node : discovery) {
+                while (open(node)) {
                     if (System.nanoTime() > deadline) {
-                        System.err.println("gridvec: " + node + " still answers after " + waitSeconds + " s");
+                        System.err.println("gridvec: the node at " + node + " has not stopped after " + waitSeconds
+                                + " s");
                         return 1;
                     }
                     Thread.sleep(250);
                 }
             }
-            System.out.println("every node stopped: " + urls);
+            System.out.println("every node stopped: " + rest);
             return 0;
         }
 
-        private static boolean answers(String url) throws InterruptedException {
-            try {
-                send("GET", url + "/health");
+        /** Whether something accepts connections at {@code host:port}. */
+        private static boolean open(String hostPort) {
+            int colon = hostPort.lastIndexOf(':');
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(hostPort.substring(0, colon),
+                        Integer.parseInt(hostPort.substring(colon + 1))), 1_000);
                 return true;
-            } catch (ConnectException e) {
-                return false;
             } catch (IOException e) {
-                return false; // the connection was cut: the node is going
+                return false;
             }
         }
     }

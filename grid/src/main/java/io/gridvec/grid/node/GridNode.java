@@ -220,7 +220,8 @@ public final class GridNode implements AutoCloseable {
                 .setPluginProviders(new ClusterNameCheck(cluster.name()))
                 .setUserAttributes(Map.of(
                         ClusterNameCheck.ATTRIBUTE, cluster.name(),
-                        ClusterView.REST_ATTRIBUTE, "http://" + config.rest().host() + ":" + config.rest().port()))
+                        ClusterView.REST_ATTRIBUTE, "http://" + config.rest().host() + ":" + config.rest().port(),
+                        ClusterView.DISCOVERY_ATTRIBUTE, cluster.host() + ":" + cluster.discoveryPort()))
                 .setPeerClassLoadingEnabled(false);
     }
 

@@ -30,6 +30,8 @@ public final class ClusterView {
 
     /** The node attribute holding a server's REST base URL ({@code http://host:port}). */
     public static final String REST_ATTRIBUTE = "gridvec.rest.url";
+    /** The node attribute holding a server's discovery address ({@code host:port}); it closes when Ignite stops. */
+    public static final String DISCOVERY_ATTRIBUTE = "gridvec.discovery";
 
     /** How long a broadcast for shard states or digests may take. */
     private static final long STATUS_TIMEOUT_MS = 30_000;
@@ -64,6 +66,7 @@ public final class ClusterView {
             entry.put("order", node.order());
             entry.put("addresses", node.addresses());
             entry.put("rest", node.attribute(REST_ATTRIBUTE));
+            entry.put("discovery", node.attribute(DISCOVERY_ATTRIBUTE));
             entry.put("client", node.isClient());
             entry.put("local", nodeId(node).equals(local));
             if (!node.isClient()) {
