@@ -59,10 +59,6 @@ final class ClusterCommand {
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String node(String name) {
-        return URLEncoder.encode(name, StandardCharsets.UTF_8);
-    }
-
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Print GET /v1/cluster: nodes, baseline, nodes outside it, rebalancing, partitions.")
     static final class Status extends Target implements Callable<Integer> {
@@ -72,16 +68,23 @@ final class ClusterCommand {
         }
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true,
-            description = "Add a running server node to the baseline (PUT /v1/cluster/baseline/NODE); partitions "
-                    + "rebalance to it.")
-    static final class Add extends Target implements Callable<Integer> {
+    /** A subcommand about one node, named by its {@code node.name}. */
+    abstract static class NodeTarget extends Target {
         @Parameters(paramLabel = "NODE", description = "The node's name (node.name).")
         String name;
 
+        String baselinePath() {
+            return "/v1/cluster/baseline/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
+        }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Add a running server node to the baseline (PUT /v1/cluster/baseline/NODE); partitions "
+                    + "rebalance to it.")
+    static final class Add extends NodeTarget implements Callable<Integer> {
         @Override
         public Integer call() throws InterruptedException {
-            return call("PUT", "/v1/cluster/baseline/" + node(name));
+            return call("PUT", baselinePath());
         }
     }
 
@@ -89,13 +92,10 @@ final class ClusterCommand {
             description = "Remove a node from the baseline (DELETE /v1/cluster/baseline/NODE). A running node is "
                     + "stopped first (gracefully: another node holds a copy of each of its partitions); then "
                     + "rebalancing restores the backups. Refused when that would lose the last copy of a partition.")
-    static final class Remove extends Target implements Callable<Integer> {
-        @Parameters(paramLabel = "NODE", description = "The node's name (node.name).")
-        String name;
-
+    static final class Remove extends NodeTarget implements Callable<Integer> {
         @Override
         public Integer call() throws InterruptedException {
-            return call("DELETE", "/v1/cluster/baseline/" + node(name));
+            return call("DELETE", baselinePath());
         }
     }
 
