@@ -3,17 +3,17 @@ package io.gridvec.grid.node;
 import io.gridvec.grid.config.GridvecConfig;
 import io.gridvec.router.cluster.ClusterRoutes;
 import io.gridvec.router.cluster.ClusterView;
+import io.gridvec.router.cluster.Membership;
 import io.gridvec.router.collections.CollectionRoutes;
 import io.gridvec.router.records.RecordRoutes;
+import io.gridvec.router.rest.RestServer;
 import io.gridvec.router.search.SearchRouter;
 import io.gridvec.router.search.SearchRoutes;
-import io.gridvec.router.rest.RestServer;
 import io.gridvec.shard.catalog.CollectionCatalog;
 import io.gridvec.shard.lag.IndexLag;
 import io.gridvec.shard.lag.LagBoard;
-import io.gridvec.shard.registry.ShardRegistry;
 import io.gridvec.shard.record.RecordStore;
-import io.gridvec.router.cluster.Membership;
+import io.gridvec.shard.registry.ShardRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,13 +26,13 @@ import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteException;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.ShutdownPolicy;
-import org.apache.ignite.internal.IgnitionEx;
-import org.apache.ignite.lang.IgniteBiPredicate;
 import org.apache.ignite.configuration.ClientConnectorConfiguration;
 import org.apache.ignite.configuration.DataRegionConfiguration;
 import org.apache.ignite.configuration.DataStorageConfiguration;
 import org.apache.ignite.configuration.IgniteConfiguration;
 import org.apache.ignite.configuration.WALMode;
+import org.apache.ignite.internal.IgnitionEx;
+import org.apache.ignite.lang.IgniteBiPredicate;
 import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
 import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
 import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
@@ -268,13 +268,26 @@ public final class GridNode implements AutoCloseable {
                 this::stopIgnite);
     }
 
+    /**
+     * Stops Ignite: gracefully (the cluster's policy) on a thread of its own, bounded by {@code cluster.stopTimeoutMs}.
+     * The public {@link Ignition#stop(String, boolean)} applies the cluster-wide policy only; Ignite's
+     * {@link IgnitionEx#stop(String, boolean, ShutdownPolicy, boolean)} takes a policy for this one stop, and an
+     * {@code IMMEDIATE} one also ends a graceful stop's wait.
+     */
     private void stopIgnite() {
         String name = config.node().name();
         if (othersLeaving()) {
             IgnitionEx.stop(name, false, ShutdownPolicy.IMMEDIATE, false);
             return;
         }
-        Thread graceful = Thread.ofPlatform().name("gridvec-ignite-stop").start(() -> Ignition.stop(name, false));
+        Thread graceful = Thread.ofPlatform().name("gridvec-ignite-stop").start(() -> {
+            try {
+                Ignition.stop(name, false);
+            } catch (RuntimeException e) {
+                // The stop thread's boundary: the node is going either way; say why it did not go cleanly.
+                LOG.log(System.Logger.Level.ERROR, "Ignite did not stop cleanly", e);
+            }
+        });
         long deadline = System.nanoTime() + config.cluster().stopTimeoutMs() * 1_000_000L;
         try {
             while (!joined(graceful, STOP_CHECK_MS)) {

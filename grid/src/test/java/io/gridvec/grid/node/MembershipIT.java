@@ -446,8 +446,9 @@ class MembershipIT {
                         int q = random.nextInt(queries.size());
                         int via = pick(random);
                         long start = System.nanoTime();
+                        String body = "{\"vector\": " + JSON.writeValueAsString(queries.get(q)) + ", \"k\": 10}";
                         HttpResponse<String> response = nodes.http(via, "POST", "/v1/collections/" + COLLECTION
-                                + "/search", "{\"vector\": " + JSON.writeValueAsString(queries.get(q)) + ", \"k\": 10}");
+                                + "/search", body);
                         long nanos = System.nanoTime() - start;
                         JsonNode answer = JSON.readTree(response.body());
                         if (response.statusCode() != 200

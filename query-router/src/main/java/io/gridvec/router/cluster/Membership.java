@@ -15,8 +15,8 @@ import org.apache.ignite.cluster.ClusterNode;
 
 /**
  * Changes who holds data: adds a running server to the baseline, removes a node from it (stopping it first when it
- * runs, and refusing when that would lose the last copy of a partition), and asks every node to stop. Ignite rebalances partitions after each baseline
- * change; {@code GET /v1/cluster} shows its progress. Thread-safe.
+ * runs, and refusing when that would lose the last copy of a partition), and asks every node to stop. Ignite
+ * rebalances partitions after each baseline change; {@code GET /v1/cluster} shows its progress. Thread-safe.
  */
 public final class Membership {
 

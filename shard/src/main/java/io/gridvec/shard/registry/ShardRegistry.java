@@ -146,8 +146,8 @@ public final class ShardRegistry implements AutoCloseable {
     List<RebalanceReceived> rebalanceReceived() {
         String local = String.valueOf(ignite.cluster().localNode().consistentId());
         return collections.keySet().stream().sorted().map(cacheName -> new RebalanceReceived(local, cacheName,
-                states.value(cacheName, "RebalancingReceivedKeys"), states.value(cacheName, "RebalancingReceivedBytes")))
-                .toList();
+                states.value(cacheName, "RebalancingReceivedKeys"),
+                states.value(cacheName, "RebalancingReceivedBytes"))).toList();
     }
 
     private Map<String, Long> failures() {
