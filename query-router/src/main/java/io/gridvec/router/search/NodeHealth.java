@@ -21,9 +21,9 @@ import org.apache.ignite.lang.IgniteFuture;
  * searches ask the other owners of its partitions first. A node that announced it is stopping (on topic
  * {@value #LEAVING_TOPIC}) is avoided the same way until it has left. A background thread probes each suspected node
  * with an empty search job every {@value #PROBE_MS} ms and trusts it again once it answers within
- * {@value #PROBE_TIMEOUT_MS} ms; a node that left the cluster is forgotten. Sending to a stalled node can block the sender for seconds while Ignite
- * reconnects, so probes, and cancels of jobs no search waits for, run on that thread and never on a request's.
- * Thread-safe; {@link #close()} stops the thread.
+ * {@value #PROBE_TIMEOUT_MS} ms; a node that left the cluster is forgotten. Sending to a stalled node can block the
+ * sender for seconds while Ignite reconnects, so probes, and cancels of jobs no search waits for, run on that thread
+ * and never on a request's. Thread-safe; {@link #close()} stops the thread.
  */
 final class NodeHealth implements AutoCloseable {
 
