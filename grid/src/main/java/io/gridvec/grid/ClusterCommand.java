@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
  * {@code gridvec cluster status|add|remove|stop}: the membership endpoints of a running cluster, for operators. Each
  * prints the JSON answer and exits 0 on a 2xx answer, 1 otherwise ({@value #UNREACHABLE} when no node answers).
  */
-@Command(name = "cluster", description = "Cluster membership: status, add and remove baseline nodes, stop.",
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+        description = "Cluster membership: status, add and remove baseline nodes, stop.",
         subcommands = {ClusterCommand.Status.class, ClusterCommand.Add.class, ClusterCommand.Remove.class,
                 ClusterCommand.Stop.class})
 final class ClusterCommand {

@@ -131,7 +131,8 @@ public final class GridvecCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "config", description = "Configuration tools.", subcommands = Config.Validate.class)
+    @Command(name = "config", mixinStandardHelpOptions = true, description = "Configuration tools.",
+            subcommands = Config.Validate.class)
     static final class Config {
 
         @Command(name = "validate", mixinStandardHelpOptions = true,
