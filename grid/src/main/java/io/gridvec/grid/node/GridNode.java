@@ -316,8 +316,9 @@ public final class GridNode implements AutoCloseable {
         try {
             return router == null ? ignite.cluster().forServers().forRemotes().nodes().isEmpty()
                     : router.othersLeaving();
-        } catch (IgniteException e) {
-            return false; // the node is stopping under us; the graceful stop decides
+        } catch (IgniteException | IllegalStateException e) {
+            // Ignite is already stopping (IgniteIllegalStateException): the graceful stop has ended its wait.
+            return false;
         }
     }
 
