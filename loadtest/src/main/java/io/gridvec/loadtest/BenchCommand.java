@@ -1,5 +1,7 @@
 package io.gridvec.loadtest;
 
+import io.gridvec.loadtest.load.RestartBenchCommand;
+import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,14 +9,19 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** The {@code gridvec bench} command line: {@code index} (Gridvec HNSW against Lucene) and {@code kernels} (JMH). */
+/**
+ * The {@code gridvec bench} command line: {@code index} (Gridvec HNSW against Lucene), {@code kernels} (JMH) and
+ * {@code restart} (a node's time to ready).
+ */
 @Command(name = "gridvec bench",
         description = "Gridvec benchmarks. Compare figures within one run (ratios), not across days or machines.",
         subcommands = {IndexBenchCommand.class, KernelsCommand.class, RestartBenchCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
     /** Exit status for bad arguments or input data. */
-    static final int USAGE_ERROR = 2;
+    public static final int USAGE_ERROR = 2;
+    /** Exit status when the cluster or a file failed the run. */
+    public static final int RUN_FAILED = 1;
 
     @Spec
     private CommandSpec spec;
@@ -27,20 +34,30 @@ public final class BenchCommand implements Callable<Integer> {
         System.exit(commandLine().execute(args));
     }
 
-    /**
-     * Returns the command line. Bad input (an {@link IllegalArgumentException} from a command) prints its message
-     * and exits with {@value #USAGE_ERROR}; any other failure prints its stack trace (picocli's default).
-     */
+    /** Returns the command line. */
     static CommandLine commandLine() {
-        return new CommandLine(new BenchCommand())
+        return configure(new CommandLine(new BenchCommand()));
+    }
+
+    /**
+     * Configures a benchmark command line: bad input (an {@link IllegalArgumentException} from a command) prints its
+     * message and exits with {@value #USAGE_ERROR}; an {@link IOException} (a node that does not answer, a file that
+     * cannot be read) prints its message and exits with {@value #RUN_FAILED}; any other failure prints its stack
+     * trace (picocli's default).
+     */
+    public static CommandLine configure(CommandLine commandLine) {
+        return commandLine
                 .setCaseInsensitiveEnumValuesAllowed(true)
-                .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+                .setExecutionExceptionHandler((e, failed, parseResult) -> {
+                    if (e instanceof IOException) {
+                        failed.getErr().println("error: " + e.getMessage());
+                        return RUN_FAILED;
+                    }
                     if (!(e instanceof IllegalArgumentException)) {
                         throw e;
                     }
-                    commandLine.getErr().println("error: " + e.getMessage());
-                    commandLine.getErr().println("See '" + commandLine.getCommandSpec().qualifiedName()
-                            + " --help'.");
+                    failed.getErr().println("error: " + e.getMessage());
+                    failed.getErr().println("See '" + failed.getCommandSpec().qualifiedName() + " --help'.");
                     return USAGE_ERROR;
                 });
     }

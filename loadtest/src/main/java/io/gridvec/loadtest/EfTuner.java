@@ -13,7 +13,7 @@ import java.util.stream.IntStream;
  * below until the two are within about 6% of each other. Recall is deterministic for a built index, so each ef is
  * measured once, with one untimed pass over all queries.
  */
-final class EfTuner {
+public final class EfTuner {
 
     /** The sweep; values below k are skipped and k itself is tried first. */
     private static final int[] SWEEP = {10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024};
@@ -21,14 +21,14 @@ final class EfTuner {
     private static final int REFINE_FRACTION = 16;
 
     /** Recall@k at one ef. */
-    record Point(int ef, double recall) {}
+    public record Point(int ef, double recall) {}
 
     /**
      * The chosen ef with its recall; when no ef reached the target, the one with the best recall.
      *
      * @param points every ef measured, ascending
      */
-    record Tuning(int ef, double recall, boolean targetReached, List<Point> points) {}
+    public record Tuning(int ef, double recall, boolean targetReached, List<Point> points) {}
 
     private final Engine engine;
     private final float[][] queries;
@@ -50,7 +50,7 @@ final class EfTuner {
      *
      * @throws IOException when the engine fails to search
      */
-    static Tuning tune(Engine engine, float[][] queries, GroundTruth truth, int k, double target, PrintWriter log)
+    public static Tuning tune(Engine engine, float[][] queries, GroundTruth truth, int k, double target, PrintWriter log)
             throws IOException {
         return new EfTuner(engine, queries, truth, k, log).tune(target);
     }

@@ -7,7 +7,7 @@ import java.io.IOException;
  * An HNSW index under test, built from a data set's base vectors (a vector's position is its id) and searched one
  * query at a time. Searches are single-threaded: an engine may reuse scratch state between calls.
  */
-interface Engine extends Closeable {
+public interface Engine extends Closeable {
 
     /** Returns the engine's name in reports ({@code gridvec}, {@code lucene}). */
     String name();

@@ -42,6 +42,11 @@ final class GridvecEngine implements Engine {
         return new GridvecEngine(index, ordinalToId, seconds);
     }
 
+    /** Returns an engine over the same index with its own results object, for another thread. */
+    GridvecEngine searcher() {
+        return new GridvecEngine(index, ordinalToId, buildSeconds);
+    }
+
     @Override
     public String name() {
         return "gridvec";

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * The exact {@code k} nearest base vectors of every query, found by brute force in float: the oracle that recall is
  * measured against. Immutable.
  */
-final class GroundTruth {
+public final class GroundTruth {
 
     private final int[][] nearest;
     private final int k;
@@ -25,7 +25,7 @@ final class GroundTruth {
      *
      * @throws InterruptedException when interrupted while waiting for the threads
      */
-    static GroundTruth compute(float[][] base, float[][] queries, int k, Metric metric, int threads)
+    public static GroundTruth compute(float[][] base, float[][] queries, int k, Metric metric, int threads)
             throws InterruptedException {
         VectorKernels kernels = Vectorization.kernels();
         int[][] nearest = new int[queries.length][];
@@ -65,21 +65,45 @@ final class GroundTruth {
      * Returns recall@k: for each query, the share of its exact k nearest that {@code found[q]} holds, averaged over the
      * queries. Entries of {@code found[q]} beyond k, and negative ones, are ignored.
      */
-    double recall(int[][] found) {
+    public double recall(int[][] found) {
         if (found.length != nearest.length) {
             throw new IllegalArgumentException(
                     "found must hold one row per query, " + nearest.length + ", was " + found.length);
         }
         long hits = 0;
         for (int q = 0; q < nearest.length; q++) {
-            int[] row = found[q];
-            for (int i = 0, n = Math.min(k, row.length); i < n; i++) {
-                if (row[i] >= 0 && contains(nearest[q], row[i])) {
-                    hits++;
-                }
-            }
+            hits += hits(q, found[q], found[q].length);
         }
         return (double) hits / ((long) k * nearest.length);
+    }
+
+    /** Returns k, the number of exact neighbours kept per query. */
+    public int k() {
+        return k;
+    }
+
+    /** Returns the number of queries. */
+    public int queries() {
+        return nearest.length;
+    }
+
+    /**
+     * Returns how many of the first {@code n} entries of {@code found} (at most k) are among the exact k nearest of
+     * query {@code query}; negative entries never count.
+     */
+    public int hits(int query, int[] found, int n) {
+        int hits = 0;
+        for (int i = 0, end = Math.min(Math.min(k, n), found.length); i < end; i++) {
+            if (found[i] >= 0 && contains(nearest[query], found[i])) {
+                hits++;
+            }
+        }
+        return hits;
+    }
+
+    /** Returns the ground truth of the first {@code count} queries only. */
+    public GroundTruth firstQueries(int count) {
+        return new GroundTruth(java.util.Arrays.copyOf(nearest, Math.min(count, nearest.length)), k);
     }
 
     private static boolean contains(int[] ids, int id) {

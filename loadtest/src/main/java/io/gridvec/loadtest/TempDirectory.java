@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** A directory under the system temp directory that is deleted, with everything in it, on {@link #close()}. */
-final class TempDirectory implements AutoCloseable {
+public final class TempDirectory implements AutoCloseable {
 
     private final Path path;
 
@@ -21,11 +21,12 @@ final class TempDirectory implements AutoCloseable {
      *
      * @throws IOException when it cannot be created
      */
-    static TempDirectory create(String prefix) throws IOException {
+    public static TempDirectory create(String prefix) throws IOException {
         return new TempDirectory(Files.createTempDirectory(prefix));
     }
 
-    Path path() {
+    /** Returns the directory. */
+    public Path path() {
         return path;
     }
 

@@ -65,7 +65,7 @@ public final class RestServer implements AutoCloseable {
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
             config.routes.before(ctx -> ctx.header(REQUEST_ID, requestId(ctx)));
-            config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "UP")));
+            config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "UP", "process", ProcessMemory.now())));
             config.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             groups.forEach(group -> group.register(config.routes));
             config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage(),

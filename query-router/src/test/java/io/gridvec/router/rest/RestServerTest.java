@@ -50,6 +50,20 @@ class RestServerTest {
     }
 
     @Test
+    void healthReportsThisProcesssHeapAndResidentSet() throws Exception {
+        JsonNode process = JSON.readTree(get("/health", null).body()).path("process");
+        assertThat(process.path("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+        long used = process.path("heapUsedBytes").asLong();
+        assertThat(used).isPositive().isLessThanOrEqualTo(process.path("heapCommittedBytes").asLong());
+        assertThat(process.path("heapMaxBytes").asLong()).isGreaterThanOrEqualTo(used);
+        // The resident set holds at least the used heap's touched pages; read independently of the server's parse.
+        long rssKb = Long.parseLong(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))
+                .stream().filter(line -> line.startsWith("VmRSS:")).findFirst().orElseThrow()
+                .replaceAll("[^0-9]", ""));
+        assertThat(process.path("rssBytes").asLong()).isBetween(rssKb * 1024 / 2, rssKb * 1024 * 2);
+    }
+
+    @Test
     void aBodyOverTheLimitIsA413JsonError() throws Exception {
         byte[] body = new byte[(int) RestServer.MAX_REQUEST_BYTES + 1];
         java.util.Arrays.fill(body, (byte) ' ');

@@ -1,24 +1,20 @@
-package io.gridvec.loadtest;
+package io.gridvec.loadtest.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gridvec.loadtest.BenchCommand;
+import io.gridvec.loadtest.TempDirectory;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,10 +32,9 @@ import picocli.CommandLine.Option;
                     + "start to GET /ready = 200: one with the snapshots, one with the snapshot directory deleted "
                     + "(every shard rebuilt from its records). Prints both times and their ratio.",
             ""})
-final class RestartBenchCommand implements Callable<Integer> {
+public final class RestartBenchCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Option(names = "--n", defaultValue = "200000", description = "Records (default ${DEFAULT-VALUE}).")
     private int n;
@@ -71,16 +66,17 @@ final class RestartBenchCommand implements Callable<Integer> {
             return BenchCommand.USAGE_ERROR;
         }
         try (TempDirectory work = TempDirectory.create("gridvec-restart-")) {
-            Node node = new Node(launcher, work.path());
+            LocalNode node = LocalNode.single(launcher, work.path().resolve("node"), "restart-bench");
+            RestTargets http = new RestTargets(List.of(node.url()), Duration.ofMinutes(5));
             long[] loadMs = new long[1];
-            node.run(() -> {
+            run(node, () -> {
                 long started = System.nanoTime();
-                load(node);
+                load(http);
                 loadMs[0] = (System.nanoTime() - started) / 1_000_000;
             });
-            long withSnapshots = node.run(() -> check(node, "snapshot"));
-            deleteTree(work.path().resolve("data").resolve("shards"));
-            long rebuilt = node.run(() -> check(node, "scan"));
+            long withSnapshots = run(node, () -> check(http, "snapshot"));
+            deleteTree(node.dataDir().resolve("shards"));
+            long rebuilt = run(node, () -> check(http, "scan"));
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("benchmark", "restart");
             report.put("records", n);
@@ -97,11 +93,25 @@ final class RestartBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void load(Node node) throws Exception {
+    /** Starts the node, runs {@code step} once it is ready, stops it with SIGTERM; returns the time to ready. */
+    private static long run(LocalNode node, Step step) throws Exception {
+        long started = System.nanoTime();
+        node.start();
+        try {
+            node.awaitReady(Duration.ofHours(1));
+            long readyMs = (System.nanoTime() - started) / 1_000_000;
+            step.run();
+            return readyMs;
+        } finally {
+            node.stop();
+        }
+    }
+
+    private void load(RestTargets http) throws Exception {
         ObjectNode spec = JSON.createObjectNode().put("dimension", dim).put("metric", "l2")
                 .put("partitions", partitions).put("backups", 0);
         spec.putObject("hnsw").put("m", m).put("efConstruction", efConstruction);
-        node.call("PUT", "/v1/collections/bench", spec.toString(), 201);
+        http.expect(201, "PUT", "/v1/collections/bench", spec.toString());
         Random random = new Random(seed);
         for (int from = 0; from < n; from += 1000) {
             ArrayNode records = JSON.createArrayNode();
@@ -111,30 +121,18 @@ final class RestartBenchCommand implements Callable<Integer> {
                     vector.add(random.nextFloat());
                 }
             }
-            node.call("PUT", "/v1/collections/bench/records",
-                    JSON.createObjectNode().set("records", records).toString(), 200);
+            http.expect(200, "PUT", "/v1/collections/bench/records",
+                    JSON.createObjectNode().set("records", records).toString());
         }
         // The snapshot must hold the whole collection: wait until no shard has writes left to index.
-        while (pending(node) > 0) {
-            TimeUnit.MILLISECONDS.sleep(500);
-        }
-    }
-
-    private static long pending(Node node) throws Exception {
-        long pending = 0;
-        for (JsonNode partition : JSON.readTree(node.call("GET", "/v1/collections/bench", null, 200))
-                .path("partitionStates")) {
-            for (JsonNode shard : partition.path("shards")) {
-                pending += shard.path("pending").asLong() + ("READY".equals(shard.path("state").asText()) ? 0 : 1);
-            }
-        }
-        return pending;
+        new Loader(http, "bench", new java.io.PrintWriter(System.err, true)).awaitIndexed(System.nanoTime(),
+                Duration.ofHours(1));
     }
 
     /** Fails unless every record is indexed and every shard holding records was built {@code from} as expected. */
-    private void check(Node node, String from) throws Exception {
+    private void check(RestTargets http, String from) throws Exception {
         long records = 0;
-        for (JsonNode partition : JSON.readTree(node.call("GET", "/v1/collections/bench", null, 200))
+        for (JsonNode partition : JSON.readTree(http.expect(200, "GET", "/v1/collections/bench", null))
                 .path("partitionStates")) {
             for (JsonNode shard : partition.path("shards")) {
                 records += shard.path("records").asLong();
@@ -161,78 +159,5 @@ final class RestartBenchCommand implements Callable<Integer> {
     @FunctionalInterface
     private interface Step {
         void run() throws Exception;
-    }
-
-    /** One node process on free loopback ports, started and stopped by {@link #run}. */
-    private static final class Node {
-        private final String launcher;
-        private final Path dir;
-        private final List<String> ports = new ArrayList<>();
-
-        Node(String launcher, Path dir) throws IOException {
-            this.launcher = launcher;
-            this.dir = dir;
-            for (int i = 0; i < 4; i++) {
-                try (ServerSocket socket = new ServerSocket(0)) {
-                    ports.add(String.valueOf(socket.getLocalPort()));
-                }
-            }
-        }
-
-        /** Starts the node, runs {@code step} once it is ready, stops it with SIGTERM; returns the time to ready. */
-        long run(Step step) throws Exception {
-            long started = System.nanoTime();
-            ProcessBuilder builder = new ProcessBuilder(launcher, "start", "--rest-port", ports.get(0),
-                    "--discovery-port", ports.get(1), "--communication-port", ports.get(2), "--client-port",
-                    ports.get(3))
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("node.log").toFile()));
-            builder.environment().put("GRIDVEC_SKIP_BUILD", "1");
-            Process process = builder.start();
-            try {
-                while (!ready()) {
-                    if (!process.isAlive()) {
-                        throw new IllegalStateException("the node exited; see its log:\n"
-                                + Files.readString(dir.resolve("node.log")));
-                    }
-                    TimeUnit.MILLISECONDS.sleep(100);
-                }
-                long readyMs = (System.nanoTime() - started) / 1_000_000;
-                step.run();
-                return readyMs;
-            } finally {
-                process.destroy();
-                if (!process.waitFor(300, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            }
-        }
-
-        private boolean ready() throws InterruptedException {
-            try {
-                return HTTP.send(request("GET", "/ready", null), HttpResponse.BodyHandlers.discarding())
-                        .statusCode() == 200;
-            } catch (IOException e) {
-                return false; // not listening yet
-            }
-        }
-
-        String call(String method, String path, String body, int expected) throws IOException, InterruptedException {
-            HttpResponse<String> response = HTTP.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != expected) {
-                throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": "
-                        + response.body());
-            }
-            return response.body();
-        }
-
-        private HttpRequest request(String method, String path, String body) {
-            return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(0) + path))
-                    .header("Content-Type", "application/json")
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body))
-                    .build();
-        }
     }
 }
