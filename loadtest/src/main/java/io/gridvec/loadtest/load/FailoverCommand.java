@@ -58,6 +58,7 @@ final class FailoverCommand extends ScenarioCommand {
     void execute(LoadRun run) throws Exception {
         run.ensureLoaded();
         run.prepareSearch();
+        run.warmUp(rate);
         SearchWorkload searches = run.searches();
         MixedWorkload workload = new MixedWorkload(searches, MixedWorkload.Mix.parse(mix), run.collection,
                 run.data.base(), run.seed);

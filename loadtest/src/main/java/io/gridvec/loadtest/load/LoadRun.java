@@ -177,6 +177,30 @@ final class LoadRun implements AutoCloseable {
     }
 
     /**
+     * Sends searches at {@code rate} for {@code --warmup}, unrecorded.
+     *
+     * @throws InterruptedException when interrupted
+     */
+    void warmUp(double rate) throws InterruptedException {
+        if (!options.warmup.isZero()) {
+            new Generator(targets, "warm-up " + Math.round(rate) + "/s", log).openLoop(searches(), rate,
+                    options.warmup, options.maxInFlight);
+        }
+    }
+
+    /**
+     * Sends searches from {@code clients} closed-loop clients for {@code --warmup}, unrecorded.
+     *
+     * @throws InterruptedException when interrupted
+     */
+    void warmUpClosed(int clients) throws InterruptedException {
+        if (!options.warmup.isZero()) {
+            new Generator(targets, "warm-up " + clients + " clients", log).closedLoop(searches(), clients,
+                    options.warmup);
+        }
+    }
+
+    /**
      * Runs an open-loop step and records it.
      *
      * @throws InterruptedException when interrupted
@@ -275,7 +299,7 @@ final class LoadRun implements AutoCloseable {
 
     /**
      * Measures the in-process baseline at the recall the cluster reached: the lowest recall its search steps measured
-     * (or, before any, --recall).
+     * (or, before any, --recall). Nodes this run started are stopped first; the run's steps must be over.
      *
      * @throws InterruptedException when interrupted
      */
@@ -287,6 +311,10 @@ final class LoadRun implements AutoCloseable {
             spec = JSON.readTree(targets.expect(200, "GET", "/v1/collections/" + collection, null)).path("hnsw");
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the collection's HNSW parameters", e);
+        }
+        if (local != null) {
+            log.println("stopping the nodes, so the baseline has the machine to itself");
+            local.close();
         }
         baseline = Baseline.measure(data.base(), data.queries(), truth, metric, spec.path("m").asInt(32),
                 spec.path("efConstruction").asInt(200), seed, target, options.threads, log);

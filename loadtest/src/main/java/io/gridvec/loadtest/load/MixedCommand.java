@@ -46,6 +46,7 @@ final class MixedCommand extends ScenarioCommand {
     void execute(LoadRun run) throws Exception {
         run.ensureLoaded();
         run.prepareSearch();
+        run.warmUp(rate);
         SearchWorkload searches = run.searches();
         run.mixedStep(name(), new MixedWorkload(searches, MixedWorkload.Mix.parse(mix), run.collection,
                 run.data.base(), run.seed), searches, rate, duration);

@@ -58,6 +58,11 @@ final class RunOptions {
             + "same vectors at the recall the cluster measured (default: on for search, off for the other scenarios).")
     Boolean baseline;
 
+    @Option(names = "--warmup", converter = DurationConverter.class, description = "Untimed searches before the "
+            + "first step, at its rate (or client count), so nodes that just started have compiled their hot code "
+            + "(JIT) before anything is measured; 0s for none. Default: 30s.")
+    Duration warmup = Duration.ofSeconds(30);
+
     @Option(names = "--threads", description = "Threads computing the exact neighbours and building the baseline. "
             + "Default: available processors (${DEFAULT-VALUE}).")
     int threads = Runtime.getRuntime().availableProcessors();
@@ -98,6 +103,7 @@ final class RunOptions {
         check(problems, maxInFlight >= 1, "--max-in-flight must be at least 1, was " + maxInFlight);
         check(problems, !timeout.isNegative() && !timeout.isZero(), "--timeout must be above 0, was " + timeout);
         check(problems, workDir == null || nodes != null, "--work-dir applies to --nodes only");
+        check(problems, !warmup.isNegative(), "--warmup must be at least 0s, was " + warmup);
     }
 
     static void check(StringBuilder problems, boolean ok, String problem) {

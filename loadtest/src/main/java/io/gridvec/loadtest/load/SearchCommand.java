@@ -24,10 +24,6 @@ final class SearchCommand extends ScenarioCommand {
             description = "Length of each step (e.g. 30s). Default: 30s.")
     Duration duration = Duration.ofSeconds(30);
 
-    @Option(names = "--warmup", converter = RunOptions.DurationConverter.class,
-            description = "Untimed searches before the first step, at its rate or client count. Default: 10s.")
-    Duration warmup = Duration.ofSeconds(10);
-
     @Override
     String name() {
         return "search";
@@ -54,14 +50,10 @@ final class SearchCommand extends ScenarioCommand {
     void execute(LoadRun run) throws Exception {
         run.ensureLoaded();
         run.prepareSearch();
-        SearchWorkload warm = run.searches();
-        Generator generator = new Generator(run.targets, "warm-up", run.log);
-        if (warmup.toMillis() > 0) {
-            if (rates != null) {
-                generator.openLoop(warm, rates.get(0), warmup, options.maxInFlight);
-            } else {
-                generator.closedLoop(warm, clients.get(0), warmup);
-            }
+        if (rates != null) {
+            run.warmUp(rates.get(0));
+        } else {
+            run.warmUpClosed(clients.get(0));
         }
         for (double rate : rates == null ? List.<Double>of() : rates) {
             SearchWorkload searches = run.searches();

@@ -48,6 +48,7 @@ final class SoakCommand extends ScenarioCommand {
     void execute(LoadRun run) throws Exception {
         run.ensureLoaded();
         run.prepareSearch();
+        run.warmUp(rate);
         SearchWorkload searches = run.searches();
         MixedWorkload workload = new MixedWorkload(searches, MixedWorkload.Mix.parse(mix), run.collection,
                 run.data.base(), run.seed);

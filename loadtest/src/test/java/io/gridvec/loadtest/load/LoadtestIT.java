@@ -86,8 +86,8 @@ class LoadtestIT {
     @Test
     void failoverKillsANodeMidRunAndTheOtherKeepsAnswering(@TempDir Path dir) throws Exception {
         JsonNode result = loadtest(dir, "failover", "--nodes", "2", "--n", "3000", "--dim", "16", "--queries",
-                "200", "--partitions", "4", "--backups", "1", "--rate", "20", "--duration", "20s", "--kill-after",
-                "5s", "--report", dir.resolve("report").toString());
+                "200", "--partitions", "4", "--backups", "1", "--rate", "20", "--warmup", "1s", "--duration", "20s",
+                "--kill-after", "5s", "--report", dir.resolve("report").toString());
 
         JsonNode kill = result.path("events").get(0);
         assertThat(kill.path("event").asText()).startsWith("kill -9 loadtest-2 (pid ");
