@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -109,7 +110,7 @@ final class Generator {
     }
 
     /** Sends one call; the returned future completes after the answer (or failure) is recorded, never exceptionally. */
-    private java.util.concurrent.CompletableFuture<Void> send(Workload.Call call, long dueNanos,
+    private CompletableFuture<Void> send(Workload.Call call, long dueNanos,
             StepRecorder recorder) {
         return targets.send(call.method(), call.path(), call.body()).handle((response, failure) -> {
             if (failure != null) {

@@ -15,6 +15,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -159,7 +160,7 @@ final class LoadRun implements AutoCloseable {
             return;
         }
         int count = Math.min(options.tuneQueries, data.queries().length);
-        float[][] sample = java.util.Arrays.copyOf(data.queries(), count);
+        float[][] sample = Arrays.copyOf(data.queries(), count);
         EfTuner.Tuning tuning = EfTuner.tune(new RestEngine(targets, collection), sample, truth.firstQueries(count),
                 options.k, options.recall, log);
         ef = tuning.ef();

@@ -36,7 +36,8 @@ final class Plots {
     private Plots() {}
 
     /**
-     * Latency percentiles against achieved throughput, one point per search step (open and closed loop).
+     * Latency percentiles against achieved throughput: open-loop steps as lines (p50, p95, p99), closed-loop steps as
+     * separate points, since their latency hides queueing.
      *
      * @throws IOException when the file cannot be written
      */
@@ -44,17 +45,27 @@ final class Plots {
         XYSeries p50 = new XYSeries("p50", false);
         XYSeries p95 = new XYSeries("p95", false);
         XYSeries p99 = new XYSeries("p99", false);
+        XYSeries closedP50 = new XYSeries("p50, closed loop", false);
+        XYSeries closedP99 = new XYSeries("p99, closed loop", false);
         for (Step step : steps) {
-            p50.add(step.achievedRate(), Math.max(0.01, step.p50()));
-            p95.add(step.achievedRate(), Math.max(0.01, step.p95()));
-            p99.add(step.achievedRate(), Math.max(0.01, step.p99()));
+            if (step.rate() != null) {
+                p50.add(step.achievedRate(), Math.max(0.01, step.p50()));
+                p95.add(step.achievedRate(), Math.max(0.01, step.p95()));
+                p99.add(step.achievedRate(), Math.max(0.01, step.p99()));
+            } else {
+                closedP50.add(step.achievedRate(), Math.max(0.01, step.p50()));
+                closedP99.add(step.achievedRate(), Math.max(0.01, step.p99()));
+            }
         }
         XYSeriesCollection data = new XYSeriesCollection();
-        data.addSeries(p50);
-        data.addSeries(p95);
-        data.addSeries(p99);
+        for (XYSeries series : List.of(p50, p95, p99, closedP50, closedP99)) {
+            data.addSeries(series);
+        }
+        XYLineAndShapeRenderer renderer = renderer(true, BLUE, ORANGE, RED, BLUE, RED);
+        renderer.setSeriesLinesVisible(3, false);
+        renderer.setSeriesLinesVisible(4, false);
         XYPlot plot = new XYPlot(data, new NumberAxis("achieved throughput (searches/s)"), logAxis("latency (ms)"),
-                renderer(true, BLUE, ORANGE, RED));
+                renderer);
         save(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true), file);
     }
 
@@ -139,8 +150,18 @@ final class Plots {
         }
         XYSeriesCollection data = new XYSeriesCollection();
         series.values().forEach(data::addSeries);
-        NumberAxis mb = new NumberAxis("MiB");
-        XYPlot plot = new XYPlot(data, new NumberAxis("seconds since sampling started"), mb, renderer(false));
+        // Sorted by name, each node's "RSS" series comes before its "heap used": one colour per node, heap dashed.
+        Color[] palette = {BLUE, ORANGE, GREEN, RED, Color.MAGENTA, Color.DARK_GRAY, Color.CYAN, Color.PINK};
+        XYLineAndShapeRenderer renderer = renderer(false);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            renderer.setSeriesPaint(i, palette[(i / 2) % palette.length]);
+            if (i % 2 == 1) {
+                renderer.setSeriesStroke(i, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                        new float[] {6f, 4f}, 0f));
+            }
+        }
+        XYPlot plot = new XYPlot(data, new NumberAxis("seconds since sampling started"), new NumberAxis("MiB"),
+                renderer);
         save(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true), file);
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gridvec.loadtest.BenchCommand;
 import io.gridvec.loadtest.TempDirectory;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,7 +126,7 @@ public final class RestartBenchCommand implements Callable<Integer> {
                     JSON.createObjectNode().set("records", records).toString());
         }
         // The snapshot must hold the whole collection: wait until no shard has writes left to index.
-        new Loader(http, "bench", new java.io.PrintWriter(System.err, true)).awaitIndexed(System.nanoTime(),
+        new Loader(http, "bench", new PrintWriter(System.err, true)).awaitIndexed(System.nanoTime(),
                 Duration.ofHours(1));
     }
 

@@ -1,6 +1,7 @@
 package io.gridvec.loadtest.load;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -125,7 +126,7 @@ final class StepRecorder {
     Map<String, Map<String, Object>> perOperation() {
         Map<String, Map<String, Object>> result = new TreeMap<>();
         ops.forEach((name, op) -> {
-            Map<String, Object> figures = new java.util.LinkedHashMap<>();
+            Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("ok", op.ok.sum());
             figures.put("throttled", op.throttled.sum());
             figures.put("errors", op.errors.sum());
