@@ -30,7 +30,9 @@ class GridNodeIT {
             assertThat(node.ignite().cluster().state()).isEqualTo(ClusterState.ACTIVE);
             HttpResponse<String> health = TestNodes.http(node, "GET", "/health", null);
             assertThat(health.statusCode()).isEqualTo(200);
-            assertThat(health.body()).isEqualTo("{\"status\":\"UP\"}");
+            JsonNode healthBody = new ObjectMapper().readTree(health.body());
+            assertThat(healthBody.path("status").asText()).isEqualTo("UP");
+            assertThat(healthBody.path("process").path("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
 
             // The served OpenAPI document describes exactly the endpoints the server routes.
             JsonNode openApi = new ObjectMapper().readTree(TestNodes.http(node, "GET", "/openapi.json", null).body());

@@ -51,6 +51,7 @@ final class LoadRun implements AutoCloseable {
     private GroundTruth truth;
     private Integer ef;
     private Map<String, Object> baseline;
+    private boolean keepWork;
 
     private LoadRun(String scenario, RunOptions options, DatasetOptions dataset, Dataset data, PrintWriter log,
             LocalCluster local, TempDirectory temporaryWork, List<URI> urls) {
@@ -385,8 +386,17 @@ final class LoadRun implements AutoCloseable {
                 memory);
     }
 
+    /** Keeps the temporary directory of the nodes this run started (their logs) when the run closes: it failed. */
+    void keepNodeFiles() {
+        if (temporaryWork != null) {
+            keepWork = true;
+            log.printf("the nodes' data and logs are kept in %s%n", temporaryWork.path());
+        }
+    }
+
     /**
-     * Stops the nodes this run started and deletes their temporary directory.
+     * Stops the nodes this run started and deletes their temporary directory, unless {@link #keepNodeFiles} was
+     * called.
      *
      * @throws IOException when the directory cannot be deleted
      * @throws InterruptedException when interrupted while a node stops
@@ -396,7 +406,7 @@ final class LoadRun implements AutoCloseable {
         if (local != null) {
             local.close();
         }
-        if (temporaryWork != null) {
+        if (temporaryWork != null && !keepWork) {
             temporaryWork.close();
         }
     }

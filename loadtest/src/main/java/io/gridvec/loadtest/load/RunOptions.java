@@ -19,7 +19,7 @@ final class RunOptions {
     Integer nodes;
 
     @Option(names = "--work-dir", paramLabel = "DIR", description = "With --nodes: where the nodes keep data and "
-            + "logs (kept afterwards). Default: a temporary directory, deleted at the end.")
+            + "logs (kept afterwards). Default: a temporary directory, deleted at the end unless the run fails.")
     Path workDir;
 
     @Option(names = "--collection", description = "The collection to load and search. Default: "

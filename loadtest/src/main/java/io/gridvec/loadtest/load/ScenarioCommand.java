@@ -55,9 +55,17 @@ abstract class ScenarioCommand implements Callable<Integer> {
         PrintWriter log = spec.commandLine().getErr();
         Report.Run report;
         try (LoadRun run = LoadRun.open(name(), options, dataset, log)) {
-            execute(run);
-            if (options.baseline != null ? options.baseline : baselineByDefault()) {
-                run.baseline();
+            boolean finished = false;
+            try {
+                execute(run);
+                if (options.baseline != null ? options.baseline : baselineByDefault()) {
+                    run.baseline();
+                }
+                finished = true;
+            } finally {
+                if (!finished) {
+                    run.keepNodeFiles(); // a failed run keeps its nodes' logs
+                }
             }
             report = run.report();
         }
