@@ -24,6 +24,12 @@ class LoadtestIT {
 
     /** Runs {@code gridvec loadtest args} and returns its JSON output, failing with its stderr unless it exits 0. */
     private static JsonNode loadtest(Path dir, String... args) throws IOException, InterruptedException {
+        assertThat(run(dir, args)).as(Files.readString(dir.resolve("stderr"))).isZero();
+        return JSON.readTree(dir.resolve("stdout").toFile());
+    }
+
+    /** Runs {@code gridvec loadtest args --json} in {@code dir} (stdout and stderr to files there); returns its status. */
+    private static int run(Path dir, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(LAUNCHER.toString(), "loadtest"));
         command.addAll(List.of(args));
         command.add("--json");
@@ -35,8 +41,7 @@ class LoadtestIT {
             process.destroyForcibly();
             throw new AssertionError("loadtest did not finish in 5 minutes: " + Files.readString(dir.resolve("stderr")));
         }
-        assertThat(process.exitValue()).as(Files.readString(dir.resolve("stderr"))).isZero();
-        return JSON.readTree(dir.resolve("stdout").toFile());
+        return process.exitValue();
     }
 
     @Test
@@ -81,13 +86,24 @@ class LoadtestIT {
         assertThat(second.path("steps")).hasSize(1);
         assertThat(second.path("steps").get(0).path("errors").asLong()).isZero();
         assertThat(second.path("baseline").isNull()).isTrue();
+
+        // Another data set aimed at the same collection is refused, and the collection is left as it was.
+        int status = run(dir, "search", "--nodes", "1", "--work-dir", work.toString(), "--n", "2000", "--dim", "16",
+                "--collection", "lt-synthetic-3000x16-s7", "--warmup", "0s", "--rates", "20", "--duration", "1s");
+
+        assertThat(status).isEqualTo(2);
+        assertThat(Files.readString(dir.resolve("stderr"))).contains("collection lt-synthetic-3000x16-s7 exists with "
+                + "other data (3000 records, expected 2000 x 16 l2 from this data set)");
+        JsonNode third = loadtest(dir, concat(common, "--rates", "20", "--duration", "1s", "--no-baseline",
+                "--report", dir.resolve("report3").toString()));
+        assertThat(third.path("loaded").asText()).isEqualTo("reused");
     }
 
     @Test
-    void failoverKillsANodeMidRunAndTheOtherKeepsAnswering(@TempDir Path dir) throws Exception {
+    void failoverKillsANodeMidMixedLoadAndTheOtherKeepsAnswering(@TempDir Path dir) throws Exception {
         JsonNode result = loadtest(dir, "failover", "--nodes", "2", "--n", "3000", "--dim", "16", "--queries",
-                "200", "--partitions", "4", "--backups", "1", "--rate", "20", "--warmup", "1s", "--duration", "20s",
-                "--kill-after", "5s", "--report", dir.resolve("report").toString());
+                "200", "--partitions", "4", "--backups", "1", "--rate", "20", "--mix", "80,15,5", "--warmup", "1s",
+                "--duration", "20s", "--kill-after", "5s", "--report", dir.resolve("report").toString());
 
         JsonNode kill = result.path("events").get(0);
         assertThat(kill.path("event").asText()).startsWith("kill -9 loadtest-2 (pid ");
@@ -105,6 +121,9 @@ class LoadtestIT {
             }
         }
         assertThat(answeredLate).isGreaterThan(0);
+        // The mix reached the cluster: upserts and deletes were acknowledged too.
+        assertThat(step.path("operations").path("upsert").path("ok").asLong()).isPositive();
+        assertThat(step.path("operations").path("delete").path("ok").asLong()).isPositive();
         assertThat(Files.size(dir.resolve("report").resolve("latency-over-time.png"))).isPositive();
     }
 
