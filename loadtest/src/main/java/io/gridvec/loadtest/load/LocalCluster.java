@@ -14,7 +14,7 @@ import java.util.StringJoiner;
  * ports, each in its own directory under {@code work}; every node's console goes to {@code node-<i>.log} there. Close
  * stops every node gracefully (SIGTERM). Not thread-safe.
  */
-public final class LocalCluster implements AutoCloseable {
+final class LocalCluster implements AutoCloseable {
 
     private final List<LocalNode> nodes = new ArrayList<>();
 
@@ -26,7 +26,7 @@ public final class LocalCluster implements AutoCloseable {
      * @throws IOException when a node exits or is not ready within {@code timeout}
      * @throws InterruptedException when interrupted
      */
-    public static LocalCluster start(String launcher, Path work, int count, String name, Duration timeout)
+    static LocalCluster start(String launcher, Path work, int count, String name, Duration timeout)
             throws IOException, InterruptedException {
         LocalCluster cluster = new LocalCluster();
         try {
@@ -54,12 +54,12 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** Returns the nodes, in start order. */
-    public List<LocalNode> nodes() {
+    List<LocalNode> nodes() {
         return List.copyOf(nodes);
     }
 
     /** Returns every node's REST URL. */
-    public List<URI> urls() {
+    List<URI> urls() {
         return nodes.stream().map(LocalNode::url).toList();
     }
 

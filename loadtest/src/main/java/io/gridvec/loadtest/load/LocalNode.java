@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * {@code <dir>.log}. The launcher execs the JVM, so the process is the node itself: {@link #kill} is a kill -9 of the
  * node. Not thread-safe.
  */
-public final class LocalNode {
+final class LocalNode {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** How long a graceful stop may take before the process is killed. */
@@ -46,21 +46,21 @@ public final class LocalNode {
     }
 
     /** A single node on free ports whose data lives in {@code dir}. */
-    public static LocalNode single(String launcher, Path dir, String clusterName) throws IOException {
+    static LocalNode single(String launcher, Path dir, String clusterName) throws IOException {
         int[] ports = LocalCluster.freePorts(4);
         return new LocalNode(launcher, dir, clusterName + "-1", ports, "127.0.0.1:" + ports[1], 1, clusterName);
     }
 
-    public String name() {
+    String name() {
         return name;
     }
 
-    public URI url() {
+    URI url() {
         return URI.create("http://127.0.0.1:" + ports[0]);
     }
 
     /** Returns the process id, or -1 when it is not running. */
-    public long pid() {
+    long pid() {
         return process == null ? -1 : process.pid();
     }
 
@@ -69,7 +69,7 @@ public final class LocalNode {
      *
      * @throws IOException when the launcher cannot be run
      */
-    public void start() throws IOException {
+    void start() throws IOException {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("node " + name + " is running");
         }
@@ -93,7 +93,7 @@ public final class LocalNode {
      * @throws IOException when the process exits first or {@code timeout} passes
      * @throws InterruptedException when interrupted
      */
-    public void awaitReady(Duration timeout) throws IOException, InterruptedException {
+    void awaitReady(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!ready()) {
             if (!process.isAlive()) {
@@ -118,7 +118,7 @@ public final class LocalNode {
     }
 
     /** Kills the process at once (SIGKILL): no graceful stop, no snapshot. */
-    public void kill() throws InterruptedException {
+    void kill() throws InterruptedException {
         if (process != null) {
             process.destroyForcibly();
             process.waitFor();
@@ -137,7 +137,7 @@ public final class LocalNode {
      *
      * @throws InterruptedException when interrupted while waiting
      */
-    public void stop() throws InterruptedException {
+    void stop() throws InterruptedException {
         if (process == null || !process.isAlive()) {
             return;
         }
@@ -150,18 +150,13 @@ public final class LocalNode {
         }
     }
 
-    /** Returns true while the process runs. */
-    public boolean alive() {
-        return process != null && process.isAlive();
-    }
-
     /** Returns the directory the node keeps its data in. */
-    public Path dataDir() {
+    Path dataDir() {
         return dir.resolve("data");
     }
 
     /** Returns the file its console goes to. */
-    public Path log() {
+    private Path log() {
         return dir.resolveSibling(dir.getFileName() + ".log");
     }
 }
