@@ -1,6 +1,7 @@
 package io.gridvec.loadtest;
 
 import io.gridvec.loadtest.load.RestartBenchCommand;
+import io.gridvec.loadtest.load.UpdateBenchCommand;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -10,12 +11,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code gridvec bench} command line: {@code index} (Gridvec HNSW against Lucene), {@code kernels} (JMH) and
- * {@code restart} (a node's time to ready).
+ * The {@code gridvec bench} command line: {@code index} (Gridvec HNSW against Lucene), {@code kernels} (JMH),
+ * {@code restart} (a node's time to ready) and {@code update} (PATCH against DELETE then PUT).
  */
 @Command(name = "gridvec bench",
         description = "Gridvec benchmarks. Compare figures within one run (ratios), not across days or machines.",
-        subcommands = {IndexBenchCommand.class, KernelsCommand.class, RestartBenchCommand.class})
+        subcommands = {IndexBenchCommand.class, KernelsCommand.class, RestartBenchCommand.class,
+            UpdateBenchCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
     /** Exit status for bad arguments or input data. */

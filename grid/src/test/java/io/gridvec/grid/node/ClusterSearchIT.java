@@ -142,23 +142,52 @@ class ClusterSearchIT {
         assertThat(recall).as("recall@10, seed " + SEED).isGreaterThanOrEqualTo(0.95);
     }
 
+    /**
+     * An exact search answers every partition from one owner: a node searches the partitions it owns, primary or
+     * backup, itself, and asks other owners for the rest. Any partition missed or answered twice would change the
+     * exact top-50 (a record twice, or one missing).
+     */
     @Test
     @Order(2)
-    void aSearchRightAfterAnUpsertFindsTheNewRecord() throws Exception {
-        for (int round = 0; round < 10; round++) {
+    void anExactSearchFromEveryNodeEqualsAnExactScan() throws Exception {
+        for (int q = 0; q < 10; q++) {
+            int[] expected = exact(queries[q], 50, i -> true);
+            for (GridNode node : nodes) {
+                String body = "{\"vector\": " + JSON.writeValueAsString(queries[q]) + ", \"k\": 50, \"exact\": true}";
+                HttpResponse<String> response = TestNodes.http(node, "POST", "/v1/collections/vecs/search", body);
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                List<String> ids = new ArrayList<>();
+                JSON.readTree(response.body()).path("hits").forEach(hit -> ids.add(hit.path("id").asText()));
+                assertThat(ids).as("query " + q + " on " + node.ignite().name() + ", seed " + SEED)
+                        .containsExactlyElementsOf(Arrays.stream(expected).mapToObj(i -> "r" + i).toList());
+            }
+        }
+    }
+
+    /**
+     * Read-your-writes from every node: each new record's partition is answered by its primary on one node and by
+     * its backup on another, since a node searches the partitions it owns itself.
+     */
+    @Test
+    @Order(3)
+    void aSearchRightAfterAnUpsertFindsTheNewRecordFromEveryNode() throws Exception {
+        for (int round = 0; round < 20; round++) {
             float[] fresh = new float[DIM];
             Arrays.fill(fresh, 50f + round);
             String body = "{\"records\": [{\"id\": \"fresh" + round + "\", \"vector\": "
                     + JSON.writeValueAsString(fresh) + "}]}";
             assertThat(TestNodes.http(nodes[round % 3], "PUT", "/v1/collections/vecs/records", body).statusCode())
                     .isEqualTo(200);
-            JsonNode answer = search(nodes[(round + 1) % 3], fresh, 1, null);
-            assertThat(answer.path("hits").get(0).path("id").asText()).isEqualTo("fresh" + round);
+            for (GridNode node : nodes) {
+                JsonNode answer = search(node, fresh, 1, null);
+                assertThat(answer.path("hits").get(0).path("id").asText()).as("round " + round + " on "
+                        + node.ignite().name()).isEqualTo("fresh" + round);
+            }
         }
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void deletedIdsNeverAppear() throws Exception {
         for (int q = 0; q < 20; q++) {
             JsonNode answer = search(nodes[0], queries[q], K, null);
@@ -178,7 +207,7 @@ class ClusterSearchIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void filtersReturnOnlyMatchingRecords() throws Exception {
         for (int q = 0; q < 20; q++) {
             int cluster = q % CLUSTERS;
@@ -199,7 +228,7 @@ class ClusterSearchIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void stoppingANodeKeepsEveryPartitionSearchableAndItRejoins() throws Exception {
         nodes[2].close();
         nodes[2] = null;

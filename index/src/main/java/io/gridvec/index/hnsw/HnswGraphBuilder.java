@@ -45,7 +45,15 @@ final class HnswGraphBuilder {
     }
 
     private void linkFrom(int node, int level, long entry) {
-        SearchScratch scratch = SearchScratch.get();
+        SearchScratch scratch = SearchScratch.acquire();
+        try {
+            linkFrom(scratch, node, level, entry);
+        } finally {
+            scratch.release();
+        }
+    }
+
+    private void linkFrom(SearchScratch scratch, int node, int level, long entry) {
         scratch.ensureInsertBuffers(Math.max(efConstruction, graph.maxConn0) + 2);
         Page nodePage = graph.page(node);
         int nodeIndex = node & graph.pageMask;

@@ -184,11 +184,18 @@ public final class HnswIndex {
     public SearchResults search(float[] query, int k, int ef, OrdinalFilter filter, SearchResults reuse) {
         checkPositive(k, "k");
         checkPositive(ef, "ef");
-        SearchScratch scratch = SearchScratch.get();
-        float[] q = prepareQuery(query, scratch);
-        SearchResults out = reuse == null ? new SearchResults() : reuse;
+        SearchScratch scratch = SearchScratch.acquire();
+        try {
+            return search(scratch, prepareQuery(query, scratch), k, Math.max(ef, k), filter,
+                    reuse == null ? new SearchResults() : reuse);
+        } finally {
+            scratch.release();
+        }
+    }
+
+    private SearchResults search(SearchScratch scratch, float[] q, int k, int width, OrdinalFilter filter,
+            SearchResults out) {
         long replacementsBefore = replacementsFinished.get();
-        int width = Math.max(ef, k);
         if (filter == null) {
             int visited = HnswGraphSearcher.search(graph, scratch, q, width, null, Integer.MAX_VALUE);
             return collect(scratch, k, out, SearchStrategy.HNSW, visited, replacementsBefore);
@@ -213,12 +220,16 @@ public final class HnswIndex {
      */
     public SearchResults searchExact(float[] query, int k, OrdinalFilter filter, SearchResults reuse) {
         checkPositive(k, "k");
-        SearchScratch scratch = SearchScratch.get();
-        float[] q = prepareQuery(query, scratch);
-        SearchResults out = reuse == null ? new SearchResults() : reuse;
-        long replacementsBefore = replacementsFinished.get();
-        int visited = HnswGraphSearcher.exact(graph, scratch, q, k, filter);
-        return collect(scratch, k, out, SearchStrategy.EXACT, visited, replacementsBefore);
+        SearchScratch scratch = SearchScratch.acquire();
+        try {
+            float[] q = prepareQuery(query, scratch);
+            SearchResults out = reuse == null ? new SearchResults() : reuse;
+            long replacementsBefore = replacementsFinished.get();
+            int visited = HnswGraphSearcher.exact(graph, scratch, q, k, filter);
+            return collect(scratch, k, out, SearchStrategy.EXACT, visited, replacementsBefore);
+        } finally {
+            scratch.release();
+        }
     }
 
     private int countAdmitted(OrdinalFilter filter) {

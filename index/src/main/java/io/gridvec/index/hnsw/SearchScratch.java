@@ -1,10 +1,14 @@
 package io.gridvec.index.hnsw;
 
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Per-thread working memory for searches and inserts, reused so a search allocates nothing in steady state. Not
- * thread-safe: {@link #get()} hands each thread its own.
+ * Working memory for searches and inserts, reused so a search allocates nothing in steady state. Not thread-safe:
+ * {@link #acquire()} hands each caller its own until {@link #release()}. A platform thread keeps one for its life; a
+ * virtual thread (a REST request, say) lives for one request, so it borrows one from a small shared pool instead of
+ * allocating a visited set as large as the graph for every search.
  *
  * <p>The visited set is a generation-tagged {@code char[]}: a node is visited when its tag equals the current
  * generation, so starting a search costs one increment, and the array is cleared only when the 16-bit generation
@@ -12,7 +16,16 @@ import java.util.Arrays;
  */
 final class SearchScratch {
 
-    private static final ThreadLocal<SearchScratch> LOCAL = ThreadLocal.withInitial(SearchScratch::new);
+    private static final ThreadLocal<SearchScratch> LOCAL = ThreadLocal.withInitial(() -> new SearchScratch(false));
+    /**
+     * Scratches for virtual threads. A search never blocks, so at most one virtual thread per carrier thread holds
+     * one at a time; the pool keeps twice that many and lets the garbage collector have the rest.
+     */
+    private static final ConcurrentLinkedQueue<SearchScratch> SHARED = new ConcurrentLinkedQueue<>();
+    private static final int SHARED_MAX = 2 * Runtime.getRuntime().availableProcessors();
+    private static final AtomicInteger SHARED_SIZE = new AtomicInteger();
+
+    private final boolean shared;
 
     char[] visited = new char[0];
     char generation;
@@ -31,8 +44,30 @@ final class SearchScratch {
     long[] pruneSorted = new long[64];
     int[] pruneSelected = new int[64];
 
-    static SearchScratch get() {
-        return LOCAL.get();
+    private SearchScratch(boolean shared) {
+        this.shared = shared;
+    }
+
+    /** Returns working memory for the calling thread's next search or insert; give it back with {@link #release()}. */
+    static SearchScratch acquire() {
+        if (!Thread.currentThread().isVirtual()) {
+            return LOCAL.get();
+        }
+        SearchScratch pooled = SHARED.poll();
+        if (pooled == null) {
+            return new SearchScratch(true);
+        }
+        SHARED_SIZE.decrementAndGet();
+        return pooled;
+    }
+
+    /** Gives the scratch back; the caller no longer uses it. */
+    void release() {
+        if (shared && SHARED_SIZE.incrementAndGet() <= SHARED_MAX) {
+            SHARED.offer(this);
+        } else if (shared) {
+            SHARED_SIZE.decrementAndGet();
+        }
     }
 
     /** Starts a traversal over a graph of (currently) {@code nodeCount} nodes. */

@@ -1,6 +1,8 @@
 package io.gridvec.router.rest;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -15,7 +17,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
  */
 public final class JsonBody {
 
-    private static final ObjectMapper STRICT = JsonMapper.builder()
+    /**
+     * Buffers are recycled through a shared pool, not Jackson's default per-thread one: requests run on virtual
+     * threads, which live for one request, so per-thread buffers were allocated anew for every body.
+     */
+    private static final ObjectMapper STRICT = JsonMapper.builder(JsonFactory.builder()
+                    .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -23,6 +30,7 @@ public final class JsonBody {
             .build();
 
     private JsonBody() {}
+
 
     /**
      * Parses {@code body} as {@code type}.

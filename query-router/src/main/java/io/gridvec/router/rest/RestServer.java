@@ -1,7 +1,5 @@
 package io.gridvec.router.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gridvec.shard.catalog.ClusterNotReadyException;
 import io.gridvec.shard.catalog.CollectionBusyException;
 import io.gridvec.shard.catalog.CollectionNotFoundException;
@@ -37,7 +35,6 @@ public final class RestServer implements AutoCloseable {
     public static final long MAX_REQUEST_BYTES = 64L * 1024 * 1024;
 
     private static final System.Logger LOG = System.getLogger(RestServer.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Javalin app;
     private final List<String> endpoints;
@@ -145,11 +142,7 @@ public final class RestServer implements AutoCloseable {
 
     /** Writes {@code body} as JSON with {@code status}. */
     public static void json(Context ctx, int status, Object body) {
-        try {
-            ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("response body cannot be written as JSON", e);
-        }
+        ctx.status(status).contentType("application/json").result(JsonBody.write(body));
     }
 
     private static void error(Context ctx, int status, String code, String message, String field) {

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteException;
@@ -30,8 +31,10 @@ import org.apache.ignite.compute.ComputeExecutionRejectedException;
 import org.apache.ignite.lang.IgniteFuture;
 
 /**
- * One search's fan-out, confined to the request's thread: jobs complete on Ignite's threads and queue up here. A
- * job's answer is taken whole or not at all (its hits are the node's top-k over all its partitions), and only when
+ * One search's fan-out, confined to the request's thread: jobs complete on Ignite's threads and queue up here. Each
+ * partition is asked of one owner, this node first when it owns the partition (searched in the request's thread, with
+ * no serialization), then the other owners in an order drawn once per search, so the partitions this node lacks go to
+ * as few other nodes as possible and the load spreads over searches. A job's answer is taken whole or not at all (its hits are the node's top-k over all its partitions), and only when
  * none of its partitions has been answered yet, so the merge counts each partition exactly once; the node of an
  * answer that is not taken is asked again for its partitions still unanswered. Every partition without an answer
  * always has a job in flight or a retry due, so the loop ends with a full answer, a fault, or the timeout; whatever
@@ -50,6 +53,7 @@ final class Fanout {
         /** Whether this job may no longer be hedged: it was, or it is a hedge itself. */
         boolean hedged;
         private volatile IgniteFuture<NodeSearchResult> reply;
+        private volatile NodeSearchResult localResult;
         private volatile IgniteException failure;
         private volatile boolean abandoned;
 
@@ -93,7 +97,7 @@ final class Fanout {
             if (failure != null) {
                 throw failure;
             }
-            return reply.get();
+            return localResult != null ? localResult : reply.get();
         }
     }
 
@@ -114,6 +118,8 @@ final class Fanout {
     private final List<Job> inFlight = new ArrayList<>();
     private final BlockingQueue<Job> completed = new LinkedBlockingQueue<>();
     private final List<List<SearchHit>> found = new ArrayList<>();
+    /** Orders the other owners of a partition, the same way for every partition of this search. */
+    private final long ownerSeed = ThreadLocalRandom.current().nextLong();
     private int retries;
 
     Fanout(SearchRouter router, CollectionSpec spec, SearchQuery[] queries) {
@@ -182,15 +188,32 @@ final class Fanout {
                 backOff(p); // no owner in this topology: wait for one
             }
         }
-        plan.forEach(this::send);
+        dispatch(plan, false);
+    }
+
+    /** Sends the jobs of {@code plan}; this node's share runs last, in this thread, while the others are in flight. */
+    private void dispatch(Map<ClusterNode, List<Integer>> plan, boolean hedge) {
+        ClusterNode self = null;
+        for (Map.Entry<ClusterNode, List<Integer>> entry : plan.entrySet()) {
+            if (entry.getKey().isLocal()) {
+                self = entry.getKey();
+            } else {
+                send(entry.getKey(), entry.getValue(), hedge);
+            }
+        }
+        if (self != null) {
+            send(self, plan.get(self), hedge);
+        }
     }
 
     /**
-     * Picks the owner to ask: starting at the {@code attempt}-th in primary-then-backups order, the first that is
-     * neither {@code excluded} nor suspected, else the first that is not excluded; null when there is none.
+     * Picks the owner to ask: starting at the {@code attempt}-th in this search's order (this node, then the others
+     * as {@link #rank} orders them), the first that is neither {@code excluded} nor suspected, else the first that is
+     * not excluded; null when there is none.
      */
     private ClusterNode pick(Collection<ClusterNode> ownerSet, int attempt, ClusterNode excluded) {
-        List<ClusterNode> owners = List.copyOf(ownerSet);
+        List<ClusterNode> owners = new ArrayList<>(ownerSet);
+        owners.sort(Comparator.comparing((ClusterNode node) -> !node.isLocal()).thenComparingLong(this::rank));
         ClusterNode fallback = null;
         for (int i = 0; i < owners.size(); i++) {
             ClusterNode owner = owners.get((attempt + i) % owners.size());
@@ -205,18 +228,30 @@ final class Fanout {
         return fallback;
     }
 
-    private void send(ClusterNode node, List<Integer> partitions) {
-        send(node, partitions, false);
-    }
-
-    private void hedge(ClusterNode node, List<Integer> partitions) {
-        send(node, partitions, true);
+    /** A node's place among the other owners in this search: a mix of its join order and the search's seed. */
+    private long rank(ClusterNode node) {
+        long z = node.order() + ownerSeed;
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
     }
 
     private void send(ClusterNode node, List<Integer> partitions, boolean hedge) {
         Job job = new Job(node, partitions.stream().mapToInt(Integer::intValue).toArray(), hedge);
         inFlight.add(job);
-        router.sender().send(node, new ShardSearchJob(spec.cacheName(), job.partitions, queries), job);
+        ShardSearchJob search = new ShardSearchJob(spec.cacheName(), job.partitions, queries);
+        if (!node.isLocal()) {
+            router.sender().send(node, search, job);
+            return;
+        }
+        try {
+            job.localResult = search.searchOn(ignite);
+        } catch (RuntimeException e) {
+            // The local job's boundary, as Ignite's job boundary is for a remote one: a fault of this node's
+            // search sends its partitions to the other owners.
+            job.failure = e instanceof IgniteException fault ? fault : new IgniteException(e);
+        }
+        completed.add(job);
     }
 
     /** Waits for the next completed job until the deadline, the next hedge or the next retry; null on a timeout. */
@@ -272,7 +307,7 @@ final class Fanout {
             // node just answered, so ask it again for the rest, rather than wait for the other jobs covering them
             // (one may be a hedge to a stalled node).
             if (!unanswered.isEmpty()) {
-                send(job.node, unanswered);
+                send(job.node, unanswered, false);
             }
             return;
         }
@@ -337,7 +372,7 @@ final class Fanout {
                 }
             }
         }
-        plan.forEach(this::hedge);
+        dispatch(plan, true);
     }
 
     private void backOff(int partition) {

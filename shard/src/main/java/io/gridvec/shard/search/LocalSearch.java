@@ -10,11 +10,9 @@ import io.gridvec.shard.record.RecordValue;
 import io.gridvec.shard.registry.ShardRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.binary.BinaryObject;
@@ -22,7 +20,7 @@ import org.apache.ignite.cache.CachePeekMode;
 
 /**
  * A search job's work on one node: searches each requested partition whose shard is ready and that this node still
- * owns (the others go back as moved), in parallel over partitions and queries, merges the per-partition hits into the
+ * owns (the others go back as moved), merges the per-partition hits into the
  * node's top-k of each query, and attaches payloads and vectors from the local copy of each record. Stateless apart
  * from its node.
  */
@@ -41,17 +39,21 @@ final class LocalSearch {
 
     NodeSearchResult search(String cacheName, int[] partitions, SearchQuery[] queries) {
         CollectionSpec spec = registry == null ? null : registry.spec(cacheName);
-        Set<Integer> owned = spec == null || node.cache(cacheName) == null ? Set.of()
-                : Arrays.stream(node.affinity(cacheName).allPartitions(node.cluster().localNode())).boxed()
-                        .collect(Collectors.toSet());
-        List<Shard> ready = new ArrayList<>();
-        List<Integer> moved = new ArrayList<>();
+        BitSet owned = new BitSet();
+        if (spec != null && node.cache(cacheName) != null) {
+            for (int partition : node.affinity(cacheName).allPartitions(node.cluster().localNode())) {
+                owned.set(partition);
+            }
+        }
+        List<Shard> ready = new ArrayList<>(partitions.length);
+        int[] moved = new int[partitions.length];
+        int movedCount = 0;
         for (int partition : partitions) {
-            Shard shard = owned.contains(partition) ? registry.readyShard(cacheName, partition) : null;
+            Shard shard = owned.get(partition) ? registry.readyShard(cacheName, partition) : null;
             if (shard != null) {
                 ready.add(shard);
             } else {
-                moved.add(partition);
+                moved[movedCount++] = partition;
             }
         }
         SearchHit[][] hits = new SearchHit[queries.length][];
@@ -61,32 +63,27 @@ final class LocalSearch {
             search(spec, cacheName, ready, queries, hits);
         }
         return new NodeSearchResult(ready.stream().mapToInt(Shard::partition).toArray(),
-                moved.stream().mapToInt(Integer::intValue).toArray(), hits);
+                Arrays.copyOf(moved, movedCount), hits);
     }
 
+    /**
+     * Searches the shards one after another in the job's thread: a partition's search is short (tens of microseconds
+     * at the usual ef), shorter than handing it to another pool, and concurrent searches keep every core busy.
+     */
     private void search(CollectionSpec spec, String cacheName, List<Shard> ready, SearchQuery[] queries,
             SearchHit[][] hits) {
-        PayloadFilter[] filters = new PayloadFilter[queries.length];
-        for (int q = 0; q < queries.length; q++) {
-            filters[q] = filter(queries[q].filter());
-        }
-        List<List<Shard.Hit>> perPair = IntStream.range(0, queries.length * ready.size()).parallel()
-                .mapToObj(i -> {
-                    SearchQuery query = queries[i / ready.size()];
-                    return ready.get(i % ready.size()).search(query.vector(), query.k(), query.ef(),
-                            filters[i / ready.size()], query.exact());
-                })
-                .toList();
         Metric metric = Metric.parse(spec.metric());
         Comparator<Shard.Hit> best = Comparator.comparingDouble(hit -> metric.distance(hit.score()));
         IgniteCache<String, BinaryObject> cache = node.<String, BinaryObject>cache(cacheName).withKeepBinary();
         for (int q = 0; q < queries.length; q++) {
-            List<Shard.Hit> merged = new ArrayList<>();
-            for (int s = 0; s < ready.size(); s++) {
-                merged.addAll(perPair.get(q * ready.size() + s));
+            SearchQuery query = queries[q];
+            PayloadFilter filter = filter(query.filter());
+            List<Shard.Hit> merged = new ArrayList<>(query.k() * ready.size());
+            for (Shard shard : ready) {
+                merged.addAll(shard.search(query.vector(), query.k(), query.ef(), filter, query.exact()));
             }
             merged.sort(best);
-            hits[q] = attach(cache, merged, queries[q]);
+            hits[q] = attach(cache, merged, query);
         }
     }
 

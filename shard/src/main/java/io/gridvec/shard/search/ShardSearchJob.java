@@ -35,7 +35,15 @@ public final class ShardSearchJob implements IgniteCallable<NodeSearchResult> {
 
     @Override
     public NodeSearchResult call() {
+        return searchOn(ignite);
+    }
+
+    /**
+     * Runs the job on {@code node} in the calling thread, as Ignite would on the node's public pool: a router runs
+     * its own node's share this way, with no serialization and no thread hop.
+     */
+    public NodeSearchResult searchOn(Ignite node) {
         // A node still starting has no registry yet: every partition goes back to the router as moved.
-        return new LocalSearch(ignite, ShardRegistry.of(ignite)).search(cacheName, partitions, queries);
+        return new LocalSearch(node, ShardRegistry.of(node)).search(cacheName, partitions, queries);
     }
 }
