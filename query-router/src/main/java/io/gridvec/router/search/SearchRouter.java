@@ -10,8 +10,9 @@ import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteException;
 
 /**
- * Answers searches over a whole collection: takes the current affinity assignment, sends one search job per owner
- * node with its partition list, and merges the per-node top-k into the global top-k, taking exactly one answer per
+ * Answers searches over a whole collection: takes the current affinity assignment, asks each partition of one owner
+ * (this node for the partitions it owns, searched in the request's thread), one search job per node with its
+ * partition list, and merges the per-node top-k into the global top-k, taking exactly one answer per
  * partition. Partitions a node returns as moved, or whose job failed, are retried on their other owners within the
  * search timeout. A node that has not answered within the hedge delay has its partitions sent to their other owners
  * as well, and the first answer per partition wins; such a node, and one whose job failed, is then asked last until
