@@ -31,7 +31,6 @@ public final class JsonBody {
 
     private JsonBody() {}
 
-
     /**
      * Parses {@code body} as {@code type}.
      *

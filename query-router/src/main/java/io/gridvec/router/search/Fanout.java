@@ -34,11 +34,11 @@ import org.apache.ignite.lang.IgniteFuture;
  * One search's fan-out, confined to the request's thread: jobs complete on Ignite's threads and queue up here. Each
  * partition is asked of one owner, this node first when it owns the partition (searched in the request's thread, with
  * no serialization), then the other owners in an order drawn once per search, so the partitions this node lacks go to
- * as few other nodes as possible and the load spreads over searches. A job's answer is taken whole or not at all (its hits are the node's top-k over all its partitions), and only when
- * none of its partitions has been answered yet, so the merge counts each partition exactly once; the node of an
- * answer that is not taken is asked again for its partitions still unanswered. Every partition without an answer
- * always has a job in flight or a retry due, so the loop ends with a full answer, a fault, or the timeout; whatever
- * is still in flight is then cancelled.
+ * as few other nodes as possible and the load spreads over searches. A job's answer is taken whole or not at all (its
+ * hits are the node's top-k over all its partitions), and only when none of its partitions has been answered yet, so
+ * the merge counts each partition exactly once; the node of an answer that is not taken is asked again for its
+ * partitions still unanswered. Every partition without an answer always has a job in flight or a retry due, so the
+ * loop ends with a full answer, a fault, or the timeout; whatever is still in flight is then cancelled.
  */
 final class Fanout {
 
