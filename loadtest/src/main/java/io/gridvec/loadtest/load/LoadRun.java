@@ -82,11 +82,7 @@ final class LoadRun implements AutoCloseable {
         if (options.nodes == null) {
             return new LoadRun(scenario, options, dataset, data, log, null, null, options.targets);
         }
-        String launcher = System.getenv("GRIDVEC_LAUNCHER");
-        if (launcher == null) {
-            throw new IllegalArgumentException("--nodes starts nodes with the gridvec launcher: run it as "
-                    + "./gridvec loadtest (GRIDVEC_LAUNCHER is unset)");
-        }
+        String launcher = LocalNode.launcher("gridvec loadtest");
         TempDirectory temporary = options.workDir == null ? TempDirectory.create("gridvec-loadtest-") : null;
         Path work = options.workDir != null ? options.workDir : temporary.path();
         log.printf("starting %d nodes in %s%n", options.nodes, work);

@@ -2,6 +2,7 @@ package io.gridvec.loadtest.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -201,6 +203,22 @@ final class Loader {
             log.printf("waiting for the index: %d writes left%n", lag);
             log.flush();
             TimeUnit.SECONDS.sleep(1);
+        }
+    }
+
+    /** Upserts records r0 to r{n - 1} with uniformly random vectors, in batches of 1,000 (the benchmarks' data). */
+    static void putRandom(RestTargets http, String collection, int n, int dim, Random random)
+            throws IOException, InterruptedException {
+        for (int from = 0; from < n; from += 1000) {
+            ArrayNode records = JSON.createArrayNode();
+            for (int i = from; i < Math.min(n, from + 1000); i++) {
+                ArrayNode vector = records.addObject().put("id", "r" + i).putArray("vector");
+                for (int d = 0; d < dim; d++) {
+                    vector.add(random.nextFloat());
+                }
+            }
+            http.expect(200, "PUT", "/v1/collections/" + collection + "/records",
+                    JSON.createObjectNode().set("records", records).toString());
         }
     }
 }

@@ -45,6 +45,21 @@ final class LocalNode {
         this.clusterName = clusterName;
     }
 
+    /**
+     * Returns the {@code gridvec} launcher that node processes start with, which {@code ./gridvec} passes in
+     * {@code GRIDVEC_LAUNCHER}.
+     *
+     * @throws IllegalArgumentException when it is unset: {@code command} was not run through {@code ./gridvec}
+     */
+    static String launcher(String command) {
+        String launcher = System.getenv("GRIDVEC_LAUNCHER");
+        if (launcher == null) {
+            throw new IllegalArgumentException(command + " starts nodes with the gridvec launcher: run it as ./"
+                    + command + " (GRIDVEC_LAUNCHER is unset)");
+        }
+        return launcher;
+    }
+
     /** A single node on free ports whose data lives in {@code dir}. */
     static LocalNode single(String launcher, Path dir, String clusterName) throws IOException {
         int[] ports = LocalCluster.freePorts(4);

@@ -2,9 +2,7 @@ package io.gridvec.loadtest.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gridvec.loadtest.BenchCommand;
 import io.gridvec.loadtest.TempDirectory;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -61,11 +59,7 @@ public final class RestartBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String launcher = System.getenv("GRIDVEC_LAUNCHER");
-        if (launcher == null) {
-            System.err.println("bench restart: run it through ./gridvec bench restart (GRIDVEC_LAUNCHER is unset)");
-            return BenchCommand.USAGE_ERROR;
-        }
+        String launcher = LocalNode.launcher("gridvec bench restart");
         try (TempDirectory work = TempDirectory.create("gridvec-restart-")) {
             LocalNode node = LocalNode.single(launcher, work.path().resolve("node"), "restart-bench");
             RestTargets http = new RestTargets(List.of(node.url()), Duration.ofMinutes(5));
@@ -113,18 +107,7 @@ public final class RestartBenchCommand implements Callable<Integer> {
                 .put("partitions", partitions).put("backups", 0);
         spec.putObject("hnsw").put("m", m).put("efConstruction", efConstruction);
         http.expect(201, "PUT", "/v1/collections/bench", spec.toString());
-        Random random = new Random(seed);
-        for (int from = 0; from < n; from += 1000) {
-            ArrayNode records = JSON.createArrayNode();
-            for (int i = from; i < Math.min(n, from + 1000); i++) {
-                ArrayNode vector = records.addObject().put("id", "r" + i).putArray("vector");
-                for (int d = 0; d < dim; d++) {
-                    vector.add(random.nextFloat());
-                }
-            }
-            http.expect(200, "PUT", "/v1/collections/bench/records",
-                    JSON.createObjectNode().set("records", records).toString());
-        }
+        Loader.putRandom(http, "bench", n, dim, new Random(seed));
         // The snapshot must hold the whole collection: wait until no shard has writes left to index.
         new Loader(http, "bench", new PrintWriter(System.err, true)).awaitIndexed(System.nanoTime(),
                 Duration.ofHours(1));

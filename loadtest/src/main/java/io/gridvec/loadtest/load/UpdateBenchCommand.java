@@ -3,7 +3,6 @@ package io.gridvec.loadtest.load;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gridvec.loadtest.BenchCommand;
 import io.gridvec.loadtest.TempDirectory;
 import java.time.Duration;
 import java.util.Arrays;
@@ -53,11 +52,7 @@ public final class UpdateBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String launcher = System.getenv("GRIDVEC_LAUNCHER");
-        if (launcher == null) {
-            System.err.println("bench update: run it through ./gridvec bench update (GRIDVEC_LAUNCHER is unset)");
-            return BenchCommand.USAGE_ERROR;
-        }
+        String launcher = LocalNode.launcher("gridvec bench update");
         if (n < 1 || updates < 1 || updates > n || rounds < 2 || dim < 1) {
             throw new IllegalArgumentException("--n, --dim and --updates must be positive, --updates at most --n, "
                     + "--rounds at least 2");
@@ -80,14 +75,7 @@ public final class UpdateBenchCommand implements Callable<Integer> {
         http.expect(201, "PUT", "/v1/collections/bench", JSON.createObjectNode().put("dimension", dim)
                 .put("metric", "l2").put("backups", 0).toString());
         Random random = new Random(seed);
-        for (int from = 0; from < n; from += 1000) {
-            ArrayNode records = JSON.createArrayNode();
-            for (int i = from; i < Math.min(n, from + 1000); i++) {
-                records.addObject().put("id", "r" + i).set("vector", vector(random));
-            }
-            http.expect(200, "PUT", "/v1/collections/bench/records",
-                    JSON.createObjectNode().set("records", records).toString());
-        }
+        Loader.putRandom(http, "bench", n, dim, random);
         long[] patch = new long[updates * (rounds / 2 + 1)];
         long[] replace = new long[patch.length];
         int patched = 0;
