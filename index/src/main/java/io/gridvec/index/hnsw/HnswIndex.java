@@ -30,9 +30,9 @@ public final class HnswIndex {
     /** The largest supported dimension. */
     public static final int MAX_DIMENSION = 65_536;
     /** Default M. */
-    public static final int DEFAULT_M = 32;
+    public static final int DEFAULT_M = 24;
     /** Default efConstruction. */
-    public static final int DEFAULT_EF_CONSTRUCTION = 200;
+    public static final int DEFAULT_EF_CONSTRUCTION = 100;
     /** Default efSearch. */
     public static final int DEFAULT_EF_SEARCH = 160;
 
@@ -435,13 +435,13 @@ public final class HnswIndex {
             this.metric = metric;
         }
 
-        /** Sets M, in [2, 512]; default 32. */
+        /** Sets M, in [2, 512]; default 24. */
         public Builder m(int m) {
             this.m = m;
             return this;
         }
 
-        /** Sets efConstruction, in [1, 10000]; default 200. */
+        /** Sets efConstruction, in [1, 10000]; default 100. */
         public Builder efConstruction(int efConstruction) {
             this.efConstruction = efConstruction;
             return this;

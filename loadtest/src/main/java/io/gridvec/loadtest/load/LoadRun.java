@@ -2,6 +2,7 @@ package io.gridvec.loadtest.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gridvec.index.hnsw.HnswIndex;
 import io.gridvec.index.vector.Metric;
 import io.gridvec.loadtest.Baseline;
 import io.gridvec.loadtest.DatasetOptions;
@@ -314,8 +315,10 @@ final class LoadRun implements AutoCloseable {
             log.println("stopping the nodes, so the baseline has the machine to itself");
             local.close();
         }
-        baseline = Baseline.measure(data.base(), data.queries(), truth, metric, spec.path("m").asInt(32),
-                spec.path("efConstruction").asInt(200), seed, target, options.threads, log);
+        baseline = Baseline.measure(data.base(), data.queries(), truth, metric,
+                spec.path("m").asInt(HnswIndex.DEFAULT_M),
+                spec.path("efConstruction").asInt(HnswIndex.DEFAULT_EF_CONSTRUCTION), seed, target, options.threads,
+                log);
     }
 
     /** Returns the run's JSON: set-up, steps, baseline and the ratios of every search step to the baseline. */

@@ -3,6 +3,7 @@ package io.gridvec.loadtest.load;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gridvec.index.hnsw.HnswIndex;
 import io.gridvec.loadtest.TempDirectory;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -44,12 +45,12 @@ public final class RestartBenchCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "16", description = "Partitions (default ${DEFAULT-VALUE}).")
     private int partitions;
 
-    @Option(names = "--m", defaultValue = "32", description = "HNSW M (default ${DEFAULT-VALUE}).")
-    private int m;
+    @Option(names = "--m", description = "HNSW M (default ${DEFAULT-VALUE}, a collection's default).")
+    private int m = HnswIndex.DEFAULT_M;
 
-    @Option(names = "--ef-construction", defaultValue = "200",
-            description = "HNSW efConstruction (default ${DEFAULT-VALUE}).")
-    private int efConstruction;
+    @Option(names = "--ef-construction",
+            description = "HNSW efConstruction (default ${DEFAULT-VALUE}, a collection's default).")
+    private int efConstruction = HnswIndex.DEFAULT_EF_CONSTRUCTION;
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
     private long seed;
