@@ -54,7 +54,7 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
                 new Rest("127.0.0.1", 8080),
                 new Cluster("gridvec", "127.0.0.1", 47500, 47100, 10800, List.of("127.0.0.1:47500"), 1, 60_000),
                 new Storage("LOG_ONLY", 64, 1024),
-                new Ingest(100_000, 256, 2_000),
+                new Ingest(100_000, 64, 2_000),
                 new Search(50, 10_000));
     }
 

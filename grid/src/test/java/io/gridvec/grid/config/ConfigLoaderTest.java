@@ -26,7 +26,7 @@ class ConfigLoaderTest {
         assertThat(config.cluster().clientPort()).isEqualTo(10800);
         assertThat(config.storage().walMode()).isEqualTo("LOG_ONLY");
         assertThat(config.ingest().maxIndexLagRecords()).isEqualTo(100_000);
-        assertThat(config.ingest().maxIndexLagMb()).isEqualTo(256);
+        assertThat(config.ingest().maxIndexLagMb()).isEqualTo(64);
         assertThat(config.ingest().maxWaitMs()).isEqualTo(2_000);
         assertThat(config.search().hedgeDelayMs()).isEqualTo(50);
         assertThat(config.search().timeoutMs()).isEqualTo(10_000);

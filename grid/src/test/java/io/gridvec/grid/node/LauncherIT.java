@@ -29,9 +29,10 @@ class LauncherIT {
     void startedNodeServesRecordsAndSearchAndKeepsThemAcrossARestart() throws Exception {
         int[] ports = TestNodes.freePorts(4);
         int rest = ports[0];
-        Process node = start(ports);
+        Process node = start(ports, "");
         try {
             awaitHealthy(rest, node);
+            assertThat(heapMaxMib(rest)).as("the launcher's default heap").isEqualTo(512);
             assertThat(TestNodes.http(rest, "PUT", "/v1/collections/docs", "{\"dimension\": 2, \"metric\": \"l2\"}")
                     .statusCode()).isEqualTo(201);
             assertThat(TestNodes.http(rest, "PUT", "/v1/collections/docs/records", "{\"records\": ["
@@ -48,9 +49,10 @@ class LauncherIT {
         }
         assertThat(Files.isDirectory(workDir.resolve("data"))).as("data in ./data of the caller").isTrue();
 
-        Process restarted = start(ports);
+        Process restarted = start(ports, "-Xmx384m");
         try {
             awaitHealthy(rest, restarted);
+            assertThat(heapMaxMib(rest)).as("GRIDVEC_JAVA_OPTS overrides the default heap").isEqualTo(384);
             JsonNode docs = json(TestNodes.http(rest, "GET", "/v1/collections/docs", null));
             assertThat(docs.path("count").asInt()).isEqualTo(2);
             // The SIGTERM stop wrote a snapshot of every shard that ever held records; the restart loaded them.
@@ -70,8 +72,8 @@ class LauncherIT {
         }
     }
 
-    private Process start(int[] ports) throws IOException {
-        return NodeProcesses.launch(workDir, workDir.resolve("node.log"), "start",
+    private Process start(int[] ports, String javaOpts) throws IOException {
+        return NodeProcesses.launchWithJavaOpts(javaOpts, workDir, workDir.resolve("node.log"), "start",
                 "--rest-port", String.valueOf(ports[0]), "--discovery-port", String.valueOf(ports[1]),
                 "--communication-port", String.valueOf(ports[2]), "--client-port", String.valueOf(ports[3]));
     }
@@ -97,6 +99,11 @@ class LauncherIT {
         } catch (IOException e) {
             return "(no log: " + e + ")";
         }
+    }
+
+    private static long heapMaxMib(int rest) throws Exception {
+        return json(TestNodes.http(rest, "GET", "/health", null)).path("process").path("heapMaxBytes").asLong()
+                / (1024 * 1024);
     }
 
     private static String firstHit(int rest, String vector) throws Exception {

@@ -87,6 +87,11 @@ final class NodeProcesses implements AutoCloseable {
      * to {@code log}.
      */
     static Process launch(Path workDir, Path log, String... args) throws IOException {
+        return launchWithJavaOpts("-Xmx768m", workDir, log, args);
+    }
+
+    /** As {@link #launch}, with {@code GRIDVEC_JAVA_OPTS} set to {@code javaOpts} (empty: the launcher's defaults). */
+    static Process launchWithJavaOpts(String javaOpts, Path workDir, Path log, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -95,17 +100,18 @@ final class NodeProcesses implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("GRIDVEC_SKIP_BUILD", "1");
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().put("JAVA_TOOL_OPTIONS", "-Xmx768m" + coverageAgent());
+        builder.environment().put("GRIDVEC_JAVA_OPTS", javaOpts);
+        builder.environment().put("JAVA_TOOL_OPTIONS", coverageAgent());
         return builder.start();
     }
 
     /**
-     * The JaCoCo agent that failsafe passes for node processes (grid/pom.xml), with a leading space, or nothing when
-     * the build runs without it. A node killed with SIGKILL loses its coverage data; a stopped one writes it.
+     * The JaCoCo agent that failsafe passes for node processes (grid/pom.xml), or nothing when the build runs without
+     * it. A node killed with SIGKILL loses its coverage data; a stopped one writes it.
      */
     private static String coverageAgent() {
         String agent = System.getProperty("gridvec.coverage.nodeAgent", "");
-        return agent.contains("-javaagent:") ? " " + agent : "";
+        return agent.contains("-javaagent:") ? agent : "";
     }
 
     /** Kills node {@code i} with SIGKILL: no shutdown hook, no checkpoint, no goodbye to the cluster. */
