@@ -10,6 +10,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -81,22 +84,23 @@ final class HnswIndexFormat {
         out.writeInt(ordinals);
         out.writeLong(g.entry());
         int[] buffer = new int[g.maxConn0];
+        // Vectors and link lists go through one big-endian byte buffer in bulk, not a value at a time.
+        ByteBuffer bytes = ByteBuffer.allocate(4 * Math.max(g.dimension, g.maxConn0));
+        FloatBuffer floats = bytes.asFloatBuffer();
+        IntBuffer ints = bytes.asIntBuffer();
         for (int node = 0; node < nodes; node++) {
             Page page = g.page(node);
             int i = node & g.pageMask;
             int level = page.levels[i];
             out.writeByte(level);
             out.writeInt(page.ordinalOfNode[i]);
-            int off = i * g.dimension;
-            for (int d = 0; d < g.dimension; d++) {
-                out.writeFloat(page.vectors[off + d]);
-            }
+            floats.put(0, page.vectors, i * g.dimension, g.dimension);
+            out.write(bytes.array(), 0, 4 * g.dimension);
             for (int l = 0; l <= level; l++) {
                 int n = HnswGraph.readLinks(g.linkArray(page, i, l), g.linkBase(i, l), buffer);
                 out.writeInt(n);
-                for (int j = 0; j < n; j++) {
-                    out.writeInt(buffer[j]);
-                }
+                ints.put(0, buffer, 0, n);
+                out.write(bytes.array(), 0, 4 * n);
             }
         }
         for (int ordinal = 0; ordinal < ordinals; ordinal++) {
@@ -192,6 +196,9 @@ final class HnswIndexFormat {
             throws IOException {
         g.reserveNodes(nodes);
         float[] vector = new float[g.dimension];
+        ByteBuffer bytes = ByteBuffer.allocate(4 * Math.max(g.dimension, g.maxConn0));
+        FloatBuffer floats = bytes.asFloatBuffer();
+        IntBuffer ints = bytes.asIntBuffer();
         for (int node = 0; node < nodes; node++) {
             int level = in.readByte();
             int ordinal = in.readInt();
@@ -199,9 +206,8 @@ final class HnswIndexFormat {
                 throw new IndexFormatException(file + ": invalid node " + node + " (level " + level + ", ordinal "
                         + ordinal + ")");
             }
-            for (int d = 0; d < g.dimension; d++) {
-                vector[d] = in.readFloat();
-            }
+            in.readFully(bytes.array(), 0, 4 * g.dimension);
+            floats.get(0, vector);
             g.writeNode(node, vector, 0, level);
             Page page = g.page(node);
             int i = node & g.pageMask;
@@ -213,12 +219,13 @@ final class HnswIndexFormat {
                 }
                 int[] links = g.linkArray(page, i, l);
                 int base = g.linkBase(i, l);
+                in.readFully(bytes.array(), 0, 4 * n);
+                ints.get(0, links, base + 2, n);
                 for (int j = 0; j < n; j++) {
-                    int neighbor = in.readInt();
+                    int neighbor = links[base + 2 + j];
                     if (neighbor < 0 || neighbor >= nodes) {
                         throw new IndexFormatException(file + ": node " + node + " links to missing node " + neighbor);
                     }
-                    links[base + 2 + j] = neighbor;
                 }
                 links[base + 1] = n;
             }

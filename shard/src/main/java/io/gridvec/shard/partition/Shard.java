@@ -207,12 +207,31 @@ public final class Shard {
 
     /** Applies a record read by the partition scan that builds this shard (the build thread only). */
     public void load(String id, Change change) {
-        Long snapshotVersion = unconfirmed == null ? null : unconfirmed.remove(id);
-        if (snapshotVersion != null && snapshotVersion == change.version && !change.isDeletion()) {
-            indexed.put(id, new Indexed(change.version, change.payload)); // the restored graph has this version
-            return;
+        if (change.isDeletion() || !confirm(id, change.version, change.payload)) {
+            if (unconfirmed != null) {
+                unconfirmed.remove(id);
+            }
+            apply(id, change);
         }
-        apply(id, change);
+    }
+
+    /**
+     * Confirms a record read by the partition scan when the restored snapshot holds it at {@code version}: the graph
+     * has it already, so the scan need not read its vector. Returns false, and changes nothing, otherwise; the scan
+     * then {@link #load loads} the record (the build thread only).
+     */
+    public boolean confirm(String id, long version, String payloadJson) {
+        return confirm(id, version, Payload.of(payloadJson));
+    }
+
+    private boolean confirm(String id, long version, Payload payload) {
+        Long snapshotVersion = unconfirmed == null ? null : unconfirmed.get(id);
+        if (snapshotVersion == null || snapshotVersion != version) {
+            return false;
+        }
+        unconfirmed.remove(id);
+        indexed.put(id, new Indexed(version, payload));
+        return true;
     }
 
     /**

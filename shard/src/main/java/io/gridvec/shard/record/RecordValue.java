@@ -52,6 +52,24 @@ public final class RecordValue {
         return version == null || version instanceof Long ? null : "its version is not a long";
     }
 
+    /** The version and payload JSON (or null) of a stored record. */
+    public record Head(long version, String payload) {}
+
+    /**
+     * Returns the version and payload of a stored {@value #TYPE} without reading its vector, or null when the value is
+     * not one or those two fields have other types ({@link #shapeProblem} says why).
+     */
+    public static Head head(Object value) {
+        if (value instanceof BinaryObject record && TYPE.equals(record.type().typeName())
+                && record.field(VERSION) instanceof Long version) {
+            Object payload = record.field(PAYLOAD);
+            if (payload == null || payload instanceof String) {
+                return new Head(version, (String) payload);
+            }
+        }
+        return null;
+    }
+
     /** Returns the vector of a stored value, or null when a foreign writer left it out. */
     public static float[] vector(BinaryObject value) {
         return value.field(VECTOR);

@@ -3,6 +3,7 @@ package io.gridvec.shard.registry;
 import io.gridvec.shard.catalog.CollectionSpec;
 import io.gridvec.shard.partition.Change;
 import io.gridvec.shard.partition.Shard;
+import io.gridvec.shard.record.RecordValue;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -97,7 +98,11 @@ final class ShardBuilder {
                     return;
                 }
                 if (entry.getKey() instanceof String id) {
-                    shard.load(id, Change.of(entry.getValue(), spec));
+                    // A record the restored snapshot holds at its version is only confirmed: its vector stays unread.
+                    RecordValue.Head head = RecordValue.head(entry.getValue());
+                    if (head == null || !shard.confirm(id, head.version(), head.payload())) {
+                        shard.load(id, Change.of(entry.getValue(), spec));
+                    }
                 } else {
                     foreignKeys++;
                 }

@@ -140,6 +140,32 @@ class ShardTest {
     }
 
     @Test
+    void theScanConfirmsOnlyRecordsTheSnapshotHoldsAtTheSameVersion(@TempDir Path dir) throws Exception {
+        Shard original = readyShard();
+        original.load("a", Change.upsert(1, new float[] {1, 1}, null));
+        original.load("b", Change.upsert(1, new float[] {2, 2}, null));
+        original.load("c", Change.upsert(1, new float[] {3, 3}, null));
+        original.snapshot(dir);
+
+        Shard restarted = new Shard(SPEC, 0, holding, Runnable::run, lag);
+        restarted.restore(ShardSnapshot.read(dir, 0, SPEC));
+        assertThat(restarted.confirm("a", 1, "{\"lang\": \"en\"}")).isTrue();
+        assertThat(restarted.confirm("a", 1, null)).as("confirmed once").isFalse();
+        assertThat(restarted.confirm("b", 2, null)).as("another version").isFalse();
+        assertThat(restarted.confirm("x", 1, null)).as("not in the snapshot").isFalse();
+        restarted.load("b", Change.upsert(2, new float[] {9, 9}, null));
+        restarted.ready();
+
+        // c was never seen by the scan: deleted while the snapshot sat on disk.
+        assertThat(restarted.size()).isEqualTo(2);
+        assertThat(ids(restarted.search(new float[] {3, 3}, 2, 0, null, true))).containsExactly("a", "b");
+        PayloadFilter english = PayloadFilter.parse(new ObjectMapper().readTree(
+                "{\"must\": [{\"field\": \"lang\", \"eq\": \"en\"}]}"));
+        assertThat(ids(restarted.search(new float[] {9, 9}, 2, 0, english, false)))
+                .as("the confirmed record carries the payload the scan read").containsExactly("a");
+    }
+
+    @Test
     void aDamagedSnapshotIsRefusedNamingTheProblem(@TempDir Path dir) throws Exception {
         Shard shard = readyShard();
         shard.load("a", Change.upsert(1, new float[] {1, 1}, null));
