@@ -215,6 +215,11 @@ public final class Shard {
         }
     }
 
+    /** Returns whether the restored snapshot holds records the partition scan has not confirmed yet (build thread). */
+    public boolean reconciling() {
+        return unconfirmed != null && !unconfirmed.isEmpty();
+    }
+
     /**
      * Confirms a record read by the partition scan when the restored snapshot holds it at {@code version}: the graph
      * has it already, so the scan need not read its vector. Returns false, and changes nothing, otherwise; the scan

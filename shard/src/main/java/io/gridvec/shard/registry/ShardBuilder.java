@@ -99,7 +99,7 @@ final class ShardBuilder {
                 }
                 if (entry.getKey() instanceof String id) {
                     // A record the restored snapshot holds at its version is only confirmed: its vector stays unread.
-                    RecordValue.Head head = RecordValue.head(entry.getValue());
+                    RecordValue.Head head = shard.reconciling() ? RecordValue.head(entry.getValue()) : null;
                     if (head == null || !shard.confirm(id, head.version(), head.payload())) {
                         shard.load(id, Change.of(entry.getValue(), spec));
                     }

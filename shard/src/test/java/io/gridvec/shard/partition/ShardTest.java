@@ -148,13 +148,17 @@ class ShardTest {
         original.snapshot(dir);
 
         Shard restarted = new Shard(SPEC, 0, holding, Runnable::run, lag);
+        assertThat(restarted.reconciling()).as("no snapshot restored yet").isFalse();
         restarted.restore(ShardSnapshot.read(dir, 0, SPEC));
+        assertThat(restarted.reconciling()).isTrue();
         assertThat(restarted.confirm("a", 1, "{\"lang\": \"en\"}")).isTrue();
         assertThat(restarted.confirm("a", 1, null)).as("confirmed once").isFalse();
         assertThat(restarted.confirm("b", 2, null)).as("another version").isFalse();
         assertThat(restarted.confirm("x", 1, null)).as("not in the snapshot").isFalse();
         restarted.load("b", Change.upsert(2, new float[] {9, 9}, null));
+        assertThat(restarted.reconciling()).as("c is still unconfirmed").isTrue();
         restarted.ready();
+        assertThat(restarted.reconciling()).isFalse();
 
         // c was never seen by the scan: deleted while the snapshot sat on disk.
         assertThat(restarted.size()).isEqualTo(2);
