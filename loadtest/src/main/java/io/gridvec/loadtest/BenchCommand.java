@@ -1,5 +1,6 @@
 package io.gridvec.loadtest;
 
+import io.gridvec.loadtest.load.CacheBenchCommand;
 import io.gridvec.loadtest.load.RestartBenchCommand;
 import io.gridvec.loadtest.load.UpdateBenchCommand;
 import java.io.IOException;
@@ -12,12 +13,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code gridvec bench} command line: {@code index} (Gridvec HNSW against Lucene), {@code kernels} (JMH),
- * {@code restart} (a node's time to ready) and {@code update} (PATCH against DELETE then PUT).
+ * {@code restart} (a node's time to ready), {@code update} (PATCH against DELETE then PUT) and {@code cache} (cached
+ * against searched answers).
  */
 @Command(name = "gridvec bench",
         description = "Gridvec benchmarks. Compare figures within one run (ratios), not across days or machines.",
         subcommands = {IndexBenchCommand.class, KernelsCommand.class, RestartBenchCommand.class,
-            UpdateBenchCommand.class})
+            UpdateBenchCommand.class, CacheBenchCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
     /** Exit status for bad arguments or input data. */

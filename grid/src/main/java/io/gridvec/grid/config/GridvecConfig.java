@@ -43,9 +43,10 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
 
     /**
      * Searches: how long the router waits for a node before asking the other owners of its partitions too (0 turns
-     * hedging off), and how long a search may take to answer every partition.
+     * hedging off), how long a search may take to answer every partition, and the heap this node's cache of search
+     * answers may take, in MiB (0 turns it off).
      */
-    public record Search(int hedgeDelayMs, int timeoutMs) {}
+    public record Search(int hedgeDelayMs, int timeoutMs, int resultCacheMb) {}
 
     /** Returns the defaults: a single node on 127.0.0.1 with its data in {@code ./data}. */
     public static GridvecConfig defaults() {
@@ -55,7 +56,7 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
                 new Cluster("gridvec", "127.0.0.1", 47500, 47100, 10800, List.of("127.0.0.1:47500"), 1, 60_000),
                 new Storage("LOG_ONLY", 64, 1024),
                 new Ingest(100_000, 64, 2_000),
-                new Search(50, 10_000));
+                new Search(50, 10_000, 16));
     }
 
     /** Returns every problem of this configuration, each naming the key and the limit; empty when valid. */
@@ -121,6 +122,9 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
         }
         if (search.hedgeDelayMs() < 0 || search.hedgeDelayMs() >= search.timeoutMs()) {
             problems.add("search.hedgeDelayMs must be in [0, search.timeoutMs), was " + search.hedgeDelayMs());
+        }
+        if (search.resultCacheMb() < 0 || search.resultCacheMb() > 65_536) {
+            problems.add("search.resultCacheMb must be in [0, 65536], was " + search.resultCacheMb());
         }
         return problems;
     }

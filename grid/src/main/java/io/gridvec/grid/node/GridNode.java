@@ -126,7 +126,7 @@ public final class GridNode implements AutoCloseable {
             CollectionCatalog catalog = new CollectionCatalog(ignite);
             ClusterView cluster = new ClusterView(ignite, shards);
             SearchRouter router = new SearchRouter(ignite, catalog, config.search().timeoutMs(),
-                    config.search().hedgeDelayMs());
+                    config.search().hedgeDelayMs(), config.search().resultCacheMb() * 1024L * 1024L);
             node.router = router;
             ignite.message().localListen(Membership.STOP_TOPIC, node.stopListener);
             node.rest = RestServer.start(config.rest().host(), config.rest().port(), List.of(

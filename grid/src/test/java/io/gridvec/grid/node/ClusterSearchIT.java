@@ -186,8 +186,62 @@ class ClusterSearchIT {
         }
     }
 
+    /**
+     * The result cache never answers with what a write changed: a repeated search is served from the cache of the
+     * node that ran it, and the first search after a write through any node (a patch, then a delete) is searched
+     * again on every node. A patch answers the record it wrote, also from nodes that are not the record's primary.
+     */
     @Test
     @Order(4)
+    void repeatedSearchesComeFromTheCacheUntilAWriteThroughAnyNode() throws Exception {
+        float[] target = new float[DIM];
+        Arrays.fill(target, 150f);
+        String put = "{\"records\": [{\"id\": \"moving\", \"vector\": " + JSON.writeValueAsString(target) + "}]}";
+        assertThat(TestNodes.http(nodes[0], "PUT", "/v1/collections/vecs/records", put).statusCode()).isEqualTo(200);
+        float lastScore = -1;
+        long lastVersion = -1;
+        for (int round = 0; round <= 3; round++) {
+            if (round > 0) {
+                float[] moved = new float[DIM];
+                Arrays.fill(moved, 150f + round);
+                HttpResponse<String> patched = TestNodes.http(nodes[round % 3], "PATCH",
+                        "/v1/collections/vecs/records/moving", "{\"vector\": " + JSON.writeValueAsString(moved) + "}");
+                assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+                JsonNode record = JSON.readTree(patched.body());
+                assertThat(JSON.treeToValue(record.path("vector"), float[].class)).as("round " + round)
+                        .containsExactly(moved);
+                assertThat(record.path("version").asLong()).isGreaterThan(lastVersion);
+                lastVersion = record.path("version").asLong();
+            }
+            float score = -1;
+            for (GridNode node : nodes) {
+                JsonNode first = search(node, target, 1, null);
+                JsonNode second = search(node, target, 1, null);
+                String where = "round " + round + " on " + node.ignite().name();
+                assertThat(first.path("cached").asBoolean()).as(where + ": searched after the write").isFalse();
+                assertThat(second.path("cached").asBoolean()).as(where + ": then served from the cache").isTrue();
+                assertThat(second.path("hits")).as(where).isEqualTo(first.path("hits"));
+                assertThat(first.path("hits").get(0).path("id").asText()).as(where).isEqualTo("moving");
+                score = (float) first.path("hits").get(0).path("score").asDouble();
+            }
+            assertThat(score).as("round " + round + ": the moved record scores worse").isGreaterThan(lastScore);
+            lastScore = score;
+        }
+        HttpResponse<String> deleted = TestNodes.http(nodes[2], "DELETE", "/v1/collections/vecs/records/moving", null);
+        assertThat(deleted.statusCode()).isEqualTo(200);
+        for (GridNode node : nodes) {
+            JsonNode answer = search(node, target, 1, null);
+            assertThat(answer.path("cached").asBoolean()).isFalse();
+            assertThat(answer.path("hits").get(0).path("id").asText()).isNotEqualTo("moving");
+        }
+        JsonNode stats = JSON.readTree(TestNodes.http(nodes[1], "GET", "/v1/search/cache", null).body());
+        assertThat(stats.path("hits").asLong()).as(stats.toString()).isGreaterThanOrEqualTo(4);
+        assertThat(stats.path("entries").asInt()).as(stats.toString()).isPositive();
+        assertThat(stats.path("maxBytes").asLong()).isEqualTo(16L << 20);
+    }
+
+    @Test
+    @Order(5)
     void deletedIdsNeverAppear() throws Exception {
         for (int q = 0; q < 20; q++) {
             JsonNode answer = search(nodes[0], queries[q], K, null);
@@ -207,7 +261,7 @@ class ClusterSearchIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void filtersReturnOnlyMatchingRecords() throws Exception {
         for (int q = 0; q < 20; q++) {
             int cluster = q % CLUSTERS;
@@ -228,14 +282,15 @@ class ClusterSearchIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void stoppingANodeKeepsEveryPartitionSearchableAndItRejoins() throws Exception {
         nodes[2].close();
         nodes[2] = null;
         long stopped = System.nanoTime();
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> averageRecall(nodes[0], 50) >= 0.95);
-        System.out.printf("{\"test\":\"ClusterSearchIT\",\"failoverMs\":%d}%n", (System.nanoTime() - stopped) / 1_000_000);
+        System.out.printf("{\"test\":\"ClusterSearchIT\",\"failoverMs\":%d}%n",
+                (System.nanoTime() - stopped) / 1_000_000);
 
         // Writes while the node is away (the same vectors again, as new versions) make its copies stale, so its
         // partitions are rebalanced when it returns.
@@ -292,7 +347,8 @@ class ClusterSearchIT {
     private double averageRecall(GridNode node, int count) throws Exception {
         double recall = 0;
         for (int q = 0; q < count; q++) {
-            JsonNode answer = search(node, queries[q], K, null);
+            // Past the result cache: each poll must reach every partition.
+            JsonNode answer = search(node, queries[q], K, null, false);
             if (answer == null || answer.path("partitions").path("searched").asInt() != 16) {
                 return 0;
             }
@@ -302,8 +358,13 @@ class ClusterSearchIT {
     }
 
     private JsonNode search(GridNode node, float[] vector, int k, String filter) throws Exception {
+        return search(node, vector, k, filter, true);
+    }
+
+    private JsonNode search(GridNode node, float[] vector, int k, String filter, boolean cache) throws Exception {
         String body = "{\"vector\": " + JSON.writeValueAsString(vector) + ", \"k\": " + k
-                + (filter == null ? "" : ", \"filter\": " + filter + ", \"includePayload\": true") + "}";
+                + (filter == null ? "" : ", \"filter\": " + filter + ", \"includePayload\": true")
+                + (cache ? "" : ", \"cache\": false") + "}";
         HttpResponse<String> response = TestNodes.http(node, "POST", "/v1/collections/vecs/search", body);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body());

@@ -173,7 +173,7 @@ class CrashIT {
             long started = System.nanoTime();
             try {
                 HttpResponse<String> response = nodes.http(q % 2, "POST", "/v1/collections/crash/search",
-                        "{\"vector\": " + JSON.writeValueAsString(vector) + ", \"k\": 10}");
+                        "{\"vector\": " + JSON.writeValueAsString(vector) + ", \"k\": 10, \"cache\": false}");
                 JsonNode answer = JSON.readTree(response.body());
                 complete = response.statusCode() == 200
                         && answer.path("partitions").path("searched").asInt() == 8

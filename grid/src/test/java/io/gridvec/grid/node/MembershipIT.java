@@ -449,7 +449,8 @@ class MembershipIT {
                         int q = random.nextInt(queries.size());
                         int via = pick(random);
                         long start = System.nanoTime();
-                        String body = "{\"vector\": " + JSON.writeValueAsString(queries.get(q)) + ", \"k\": 10}";
+                        String body = "{\"vector\": " + JSON.writeValueAsString(queries.get(q))
+                                + ", \"k\": 10, \"cache\": false}";
                         HttpResponse<String> response = nodes.http(via, "POST", "/v1/collections/" + COLLECTION
                                 + "/search", body);
                         long nanos = System.nanoTime() - start;

@@ -254,7 +254,8 @@ class OverloadIT {
                     int q = (n * 7 + client) % queries.size();
                     long start = System.nanoTime();
                     HttpResponse<String> response = nodes.http(client, "POST", "/v1/collections/stall/search",
-                            "{\"vector\": " + JSON.writeValueAsString(queries.get(q)) + ", \"k\": 10}");
+                            "{\"vector\": " + JSON.writeValueAsString(queries.get(q))
+                                    + ", \"k\": 10, \"cache\": false}");
                     long nanos = System.nanoTime() - start;
                     JsonNode answer = JSON.readTree(response.body());
                     if (response.statusCode() != 200 || answer.path("partitions").path("searched").asInt() != 12) {

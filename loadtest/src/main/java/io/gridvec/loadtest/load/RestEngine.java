@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The cluster's search endpoint as an {@link Engine}, one request per search, so ef can be tuned with the same
- * {@code EfTuner} as an in-process index. Thread-safe.
+ * {@code EfTuner} as an in-process index; past the result cache, like {@link SearchWorkload}. Thread-safe.
  */
 final class RestEngine implements Engine {
 
@@ -35,9 +35,9 @@ final class RestEngine implements Engine {
 
     @Override
     public int search(float[] query, int k, int ef, int[] ids) throws IOException {
-        StringBuilder body = Vectors.appendVector(
-                new StringBuilder("{\"k\":").append(k).append(",\"ef\":").append(ef).append(",\"vector\":"), query)
-                .append('}');
+        StringBuilder body = new StringBuilder("{\"k\":").append(k).append(",\"ef\":").append(ef)
+                .append(",\"cache\":false,\"vector\":");
+        Vectors.appendVector(body, query).append('}');
         RestTargets.Response response;
         try {
             response = targets.call("POST", path, body.toString().getBytes(StandardCharsets.UTF_8));

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 @Command(name = "update", sortOptions = false,
         description = {
             "Starts one node (./gridvec start) in a temporary directory, creates a collection (l2, no backups) and "
-                    + "upserts --n random vectors. Then, in --rounds alternating rounds of --updates records each, "
+                    + "upserts --n random vectors. Then, after --warmup-rounds rounds that are not measured, in "
+                    + "--rounds alternating rounds of --updates records each, "
                     + "replaces vectors with PATCH /records/{id} and with DELETE /records/{id} followed by PUT "
                     + "/records, one request at a time. Prints the latency of each way per record and their ratio.",
             ""})
@@ -44,6 +45,10 @@ public final class UpdateBenchCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).")
     private int rounds;
 
+    @Option(names = "--warmup-rounds", defaultValue = "4", description = "Rounds before the measured ones, "
+            + "alternating the same way (default ${DEFAULT-VALUE}).")
+    private int warmupRounds;
+
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
     private long seed;
 
@@ -53,9 +58,9 @@ public final class UpdateBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String launcher = LocalNode.launcher("gridvec bench update");
-        if (n < 1 || updates < 1 || updates > n || rounds < 2 || dim < 1) {
+        if (n < 1 || updates < 1 || updates > n || rounds < 2 || warmupRounds < 0 || dim < 1) {
             throw new IllegalArgumentException("--n, --dim and --updates must be positive, --updates at most --n, "
-                    + "--rounds at least 2");
+                    + "--rounds at least 2, --warmup-rounds not negative");
         }
         try (TempDirectory work = TempDirectory.create("gridvec-update-")) {
             LocalNode node = LocalNode.single(launcher, work.path().resolve("node"), "update-bench");
@@ -76,14 +81,18 @@ public final class UpdateBenchCommand implements Callable<Integer> {
                 .put("metric", "l2").put("backups", 0).toString());
         Random random = new Random(seed);
         Loader.putRandom(http, "bench", n, dim, random);
-        long[] patch = new long[updates * (rounds / 2 + 1)];
+        long[] patch = new long[updates * ((rounds + warmupRounds) / 2 + 1)];
         long[] replace = new long[patch.length];
         int patched = 0;
         int replaced = 0;
-        for (int round = 0; round < rounds; round++) {
+        for (int round = -warmupRounds; round < rounds; round++) {
+            if (round == 0) {
+                patched = 0;
+                replaced = 0;
+            }
             for (int u = 0; u < updates; u++) {
                 String id = "r" + random.nextInt(n);
-                if (round % 2 == 0) {
+                if (Math.floorMod(round, 2) == 0) {
                     String body = JSON.createObjectNode().set("vector", vector(random)).toString();
                     long started = System.nanoTime();
                     http.expect(200, "PATCH", "/v1/collections/bench/records/" + id, body);
@@ -103,9 +112,12 @@ public final class UpdateBenchCommand implements Callable<Integer> {
         report.put("records", n);
         report.put("dim", dim);
         report.put("updatesPerWay", patched);
-        report.put("patch", latency(Arrays.copyOf(patch, patched)));
-        report.put("deleteThenPut", latency(Arrays.copyOf(replace, replaced)));
+        Map<String, Double> patchLatency = latency(Arrays.copyOf(patch, patched));
+        Map<String, Double> replaceLatency = latency(Arrays.copyOf(replace, replaced));
+        report.put("patch", patchLatency);
+        report.put("deleteThenPut", replaceLatency);
         report.put("meanRatio", Math.round(100.0 * mean(replace, replaced) / mean(patch, patched)) / 100.0);
+        report.put("p50Ratio", Math.round(100.0 * replaceLatency.get("p50Ms") / patchLatency.get("p50Ms")) / 100.0);
         return report;
     }
 
@@ -117,7 +129,8 @@ public final class UpdateBenchCommand implements Callable<Integer> {
         return vector;
     }
 
-    private static Map<String, Double> latency(long[] nanos) {
+    /** Sorts {@code nanos} and returns their mean, p50 and p99 in milliseconds. */
+    static Map<String, Double> latency(long[] nanos) {
         Arrays.sort(nanos);
         Map<String, Double> out = new LinkedHashMap<>();
         out.put("meanMs", round(mean(nanos, nanos.length) / 1e6));
@@ -126,7 +139,7 @@ public final class UpdateBenchCommand implements Callable<Integer> {
         return out;
     }
 
-    private static double mean(long[] nanos, int count) {
+    static double mean(long[] nanos, int count) {
         return Arrays.stream(nanos, 0, count).average().orElse(0);
     }
 

@@ -44,7 +44,8 @@ class SearchWorkloadTest {
 
         assertThat(third.method()).isEqualTo("POST");
         assertThat(third.path()).isEqualTo("/v1/collections/docs/search");
-        assertThat(new String(third.body(), StandardCharsets.UTF_8)).isEqualTo("{\"k\":2,\"ef\":24,\"vector\":[0.1]}");
+        assertThat(new String(third.body(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"k\":2,\"ef\":24,\"cache\":false,\"vector\":[0.1]}");
         assertThat(new String(searches.next(1).body(), StandardCharsets.UTF_8)).contains("[8.9]");
         assertThat(searches.recall()).isNaN();
     }

@@ -111,11 +111,12 @@ public final class RecordRoutes implements RestRoutes {
         }
         String payloadPatch = request.payload() == null ? null : payload(request.payload(), "payload");
         lag.admit(spec.cacheName(), List.of(id));
-        switch (store.patch(spec, id, vector, payloadPatch)) {
+        RecordStore.PatchResult result = store.patch(spec, id, vector, payloadPatch);
+        switch (result.outcome()) {
             case ABSENT -> throw noRecord(spec, id);
             case PAYLOAD_TOO_LARGE -> throw ApiException.invalid("payload", "the merged payload would exceed "
                     + RecordStore.MAX_PAYLOAD_BYTES + " bytes of JSON");
-            case PATCHED -> RestServer.json(ctx, 200, body(store.get(spec, id).orElseThrow(() -> noRecord(spec, id))));
+            case PATCHED -> RestServer.json(ctx, 200, body(result.record()));
         }
     }
 

@@ -138,7 +138,8 @@ final class Fanout {
         }
     }
 
-    SearchRouter.Answer run() {
+    /** Returns each query's merged top-k, once every partition answered exactly once. */
+    List<List<SearchHit>> run() {
         try {
             while (answered.cardinality() < spec.partitions()) {
                 dispatchUncovered();
@@ -151,7 +152,7 @@ final class Fanout {
                     hedgeSlowJobs();
                 }
             }
-            return new SearchRouter.Answer(merge(), answered.cardinality(), spec.partitions());
+            return merge();
         } finally {
             inFlight.forEach(Job::abandon);
         }

@@ -2,8 +2,10 @@ package io.gridvec.router.search;
 
 import io.gridvec.shard.catalog.CollectionCatalog;
 import io.gridvec.shard.catalog.CollectionSpec;
+import io.gridvec.shard.catalog.WriteGenerations;
 import io.gridvec.shard.search.SearchHit;
 import io.gridvec.shard.search.SearchQuery;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.ignite.Ignite;
@@ -16,8 +18,9 @@ import org.apache.ignite.IgniteException;
  * partition. Partitions a node returns as moved, or whose job failed, are retried on their other owners within the
  * search timeout. A node that has not answered within the hedge delay has its partitions sent to their other owners
  * as well, and the first answer per partition wins; such a node, and one whose job failed, is then asked last until
- * it answers a probe ({@link NodeHealth}), so searches stop waiting for it. Thread-safe; {@link #close()} stops the
- * probes.
+ * it answers a probe ({@link NodeHealth}), so searches stop waiting for it. Answers are kept in this node's
+ * {@link ResultCache} and served from it while no write reached their collection. Thread-safe; {@link #close()} stops
+ * the probes.
  */
 public final class SearchRouter implements AutoCloseable {
 
@@ -29,34 +32,76 @@ public final class SearchRouter implements AutoCloseable {
     private final long hedgeDelayMs;
     private final NodeHealth health;
     private final JobSender sender;
+    private final WriteGenerations generations;
+    private final ResultCache results;
 
     /**
      * Routes searches over the cluster of {@code ignite}.
      *
      * @param timeoutMs how long a search may take to find an answer for every partition
      * @param hedgeDelayMs how long to wait for a node before asking the other owners of its partitions too; 0 never
+     * @param resultCacheBytes the most heap the cache of answers may take (estimated); 0 turns it off
      */
-    public SearchRouter(Ignite ignite, CollectionCatalog catalog, long timeoutMs, long hedgeDelayMs) {
+    public SearchRouter(Ignite ignite, CollectionCatalog catalog, long timeoutMs, long hedgeDelayMs,
+            long resultCacheBytes) {
         this.ignite = ignite;
         this.catalog = catalog;
         this.timeoutMs = timeoutMs;
         this.hedgeDelayMs = hedgeDelayMs;
         this.health = new NodeHealth(ignite);
         this.sender = new JobSender(ignite, health);
+        this.generations = new WriteGenerations(ignite);
+        this.results = new ResultCache(resultCacheBytes);
     }
 
-    /** The answer to a batch of queries: per query its hits, best first, and how many partitions were searched. */
-    public record Answer(List<List<SearchHit>> hits, int searched, int total) {}
+    /**
+     * The answer to a batch of queries: per query its hits, best first, and whether they came from the cache; and how
+     * many partitions were searched.
+     */
+    public record Answer(List<List<SearchHit>> hits, List<Boolean> cached, int searched, int total) {}
 
     /**
-     * Searches every partition of the collection for every query.
+     * Searches every partition of the collection for every query that the result cache cannot answer; a query whose
+     * {@code useCache} is false is neither answered from the cache nor kept in it.
      *
      * @throws PartitionsUnavailableException when some partition had no owner with a ready shard before the timeout
      * @throws io.gridvec.shard.catalog.CollectionNotFoundException when the collection is deleted meanwhile
      * @throws org.apache.ignite.IgniteException when every owner of a partition failed the search with a fault
      */
-    public Answer search(CollectionSpec spec, SearchQuery[] queries) {
-        return new Fanout(this, spec, queries).run();
+    public Answer search(CollectionSpec spec, SearchQuery[] queries, boolean[] useCache) {
+        int partitions = spec.partitions();
+        // Read before the search: an answer computed from now on may miss a write that raises the generation later,
+        // so it is kept under this value, which that write makes stale.
+        long generation = results.enabled() ? generations.current(spec.name()) : 0;
+        List<List<SearchHit>> hits = new ArrayList<>(queries.length);
+        List<Boolean> cached = new ArrayList<>(queries.length);
+        List<Integer> missed = new ArrayList<>();
+        for (int q = 0; q < queries.length; q++) {
+            List<SearchHit> held = results.enabled() && useCache[q]
+                    ? results.get(spec.name(), generation, queries[q]) : null;
+            hits.add(held);
+            cached.add(held != null);
+            if (held == null) {
+                missed.add(q);
+            }
+        }
+        if (!missed.isEmpty()) {
+            SearchQuery[] searched = missed.stream().map(q -> queries[q]).toArray(SearchQuery[]::new);
+            List<List<SearchHit>> found = new Fanout(this, spec, searched).run();
+            for (int i = 0; i < searched.length; i++) {
+                int q = missed.get(i);
+                hits.set(q, found.get(i));
+                if (results.enabled() && useCache[q]) {
+                    results.put(spec.name(), generation, searched[i], spec.dimension(), found.get(i));
+                }
+            }
+        }
+        return new Answer(hits, cached, partitions, partitions);
+    }
+
+    /** Returns what this node's result cache holds and how it served. */
+    ResultCache.Stats resultCacheStats() {
+        return results.stats();
     }
 
     /**

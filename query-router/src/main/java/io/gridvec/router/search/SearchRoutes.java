@@ -21,7 +21,8 @@ import java.util.Map;
 
 /**
  * {@code POST /v1/collections/{name}/search} and {@code .../search/batch}: validates the queries, runs them through
- * the {@link SearchRouter} and answers the hits with how many partitions were searched. Thread-safe.
+ * the {@link SearchRouter} and answers the hits with whether they came from the result cache and how many partitions
+ * were searched; {@code GET /v1/search/cache} shows this node's result cache. Thread-safe.
  */
 public final class SearchRoutes implements RestRoutes {
 
@@ -31,7 +32,7 @@ public final class SearchRoutes implements RestRoutes {
     public static final int DEFAULT_K = 10;
     /** The most queries in one batch. */
     public static final int MAX_BATCH = 100;
-    private static final String FIELDS = "vector, k, ef, filter, includePayload, includeVector, exact";
+    private static final String FIELDS = "vector, k, ef, filter, includePayload, includeVector, exact, cache";
 
     private final CollectionCatalog catalog;
     private final SearchRouter router;
@@ -43,7 +44,13 @@ public final class SearchRoutes implements RestRoutes {
     }
 
     record SearchRequest(float[] vector, Integer k, Integer ef, JsonNode filter, Boolean includePayload,
-            Boolean includeVector, Boolean exact) {}
+            Boolean includeVector, Boolean exact, Boolean cache) {
+
+        /** Whether the result cache may answer this search and keep its answer (true unless the request says no). */
+        boolean useCache() {
+            return !Boolean.FALSE.equals(cache);
+        }
+    }
 
     record BatchRequest(List<SearchRequest> searches) {}
 
@@ -51,6 +58,7 @@ public final class SearchRoutes implements RestRoutes {
     public void register(RoutesConfig routes) {
         routes.post("/v1/collections/{name}/search", this::search);
         routes.post("/v1/collections/{name}/search/batch", this::batch);
+        routes.get("/v1/search/cache", ctx -> RestServer.json(ctx, 200, router.resultCacheStats()));
     }
 
     private void search(Context ctx) {
@@ -58,9 +66,10 @@ public final class SearchRoutes implements RestRoutes {
         CollectionSpec spec = catalog.require(ctx.pathParam("name"));
         SearchRequest request = JsonBody.parse(ctx.body(), SearchRequest.class, FIELDS);
         SearchQuery query = query(request, spec, "");
-        SearchRouter.Answer answer = run(spec, new SearchQuery[] {query});
+        SearchRouter.Answer answer = run(spec, new SearchQuery[] {query}, new boolean[] {request.useCache()});
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("hits", hits(answer.hits().get(0), request));
+        body.put("cached", answer.cached().get(0));
         body.put("tookMs", (System.nanoTime() - started) / 1_000_000);
         body.put("partitions", partitions(answer));
         RestServer.json(ctx, 200, body);
@@ -79,16 +88,21 @@ public final class SearchRoutes implements RestRoutes {
                     + searches.size());
         }
         SearchQuery[] queries = new SearchQuery[searches.size()];
+        boolean[] useCache = new boolean[queries.length];
         for (int i = 0; i < queries.length; i++) {
             if (searches.get(i) == null) {
                 throw ApiException.invalid("searches[" + i + "]", "searches[" + i + "] must be an object");
             }
             queries[i] = query(searches.get(i), spec, "searches[" + i + "].");
+            useCache[i] = searches.get(i).useCache();
         }
-        SearchRouter.Answer answer = run(spec, queries);
+        SearchRouter.Answer answer = run(spec, queries, useCache);
         List<Map<String, Object>> results = new ArrayList<>();
         for (int i = 0; i < queries.length; i++) {
-            results.add(Map.of("hits", hits(answer.hits().get(i), searches.get(i))));
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("hits", hits(answer.hits().get(i), searches.get(i)));
+            result.put("cached", answer.cached().get(i));
+            results.add(result);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("results", results);
@@ -104,9 +118,9 @@ public final class SearchRoutes implements RestRoutes {
         return partitions;
     }
 
-    private SearchRouter.Answer run(CollectionSpec spec, SearchQuery[] queries) {
+    private SearchRouter.Answer run(CollectionSpec spec, SearchQuery[] queries, boolean[] useCache) {
         try {
-            return router.search(spec, queries);
+            return router.search(spec, queries, useCache);
         } catch (PartitionsUnavailableException e) {
             throw new ApiException(503, "UNAVAILABLE", e.getMessage(), null);
         }

@@ -273,6 +273,8 @@ public final class CollectionCatalog {
                     differences) + ", not as collection '" + spec.name() + "' needs; it was left alone and the"
                     + " collection was not created");
         }
+        // Answers cached about an earlier collection of this name must not match this one.
+        new WriteGenerations(ignite).raise(spec.name());
         if (!store.replace(spec.name(), claim, CatalogEntry.active(spec).json())) {
             throw lostClaim(spec.name());
         }

@@ -15,10 +15,12 @@ import org.apache.ignite.resources.IgniteInstanceResource;
 
 /**
  * Changes an existing record in one atomic step on its primary: replaces the vector when one is given and merges a
- * JSON merge patch (RFC 7386: a null member removes the key) into the payload. Returns the new version, or
- * {@link #ABSENT}, {@link #PAYLOAD_TOO_LARGE} or {@link #NOT_A_RECORD} (a value written outside Gridvec) without changing anything.
+ * JSON merge patch (RFC 7386: a null member removes the key) into the payload. Returns the value it wrote (a
+ * {@link BinaryObject}, so the caller answers with exactly what was stored without reading it again), or one of the
+ * codes {@link #ABSENT}, {@link #PAYLOAD_TOO_LARGE} or {@link #NOT_A_RECORD} (a value written outside Gridvec) as a
+ * {@link Long} without changing anything.
  */
-final class PatchProcessor implements CacheEntryProcessor<String, Object, Long> {
+final class PatchProcessor implements CacheEntryProcessor<String, Object, Object> {
 
     static final long ABSENT = -1;
     static final long PAYLOAD_TOO_LARGE = -2;
@@ -41,7 +43,7 @@ final class PatchProcessor implements CacheEntryProcessor<String, Object, Long> 
     }
 
     @Override
-    public Long process(MutableEntry<String, Object> entry, Object... arguments) {
+    public Object process(MutableEntry<String, Object> entry, Object... arguments) {
         if (!entry.exists()) {
             return ABSENT;
         }
@@ -58,8 +60,9 @@ final class PatchProcessor implements CacheEntryProcessor<String, Object, Long> 
         }
         long version = RecordValue.next(RecordValue.version(current));
         float[] newVector = vector != null ? vector : RecordValue.vector(current);
-        entry.setValue(RecordValue.build(ignite.binary(), newVector, payload, version));
-        return version;
+        BinaryObject written = RecordValue.build(ignite.binary(), newVector, payload, version);
+        entry.setValue(written);
+        return written;
     }
 
     private static String merge(String payload, String patch) {

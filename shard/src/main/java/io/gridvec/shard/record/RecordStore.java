@@ -3,6 +3,7 @@ package io.gridvec.shard.record;
 import io.gridvec.shard.catalog.ClusterNotReadyException;
 import io.gridvec.shard.catalog.CollectionNotFoundException;
 import io.gridvec.shard.catalog.CollectionSpec;
+import io.gridvec.shard.catalog.WriteGenerations;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -24,7 +25,8 @@ import org.apache.ignite.binary.BinaryObject;
 /**
  * Reads and writes the records of collections through their Ignite caches. Writes go through entry processors on
  * the primary, so each record's version grows atomically with its content; FULL_SYNC means a returned write has
- * reached every owner. Callers validate records first ({@code query-router}). Thread-safe.
+ * reached every owner. Every write then raises its collection's {@link WriteGenerations} counter, also when it
+ * failed part way, before it returns. Callers validate records first ({@code query-router}). Thread-safe.
  */
 public final class RecordStore {
 
@@ -32,13 +34,18 @@ public final class RecordStore {
     public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
 
     private final Ignite ignite;
+    private final WriteGenerations generations;
 
     /** What a patch did. */
     public enum PatchOutcome { PATCHED, ABSENT, PAYLOAD_TOO_LARGE }
 
+    /** A patch's outcome and, when {@link PatchOutcome#PATCHED}, the record as the patch wrote it (else null). */
+    public record PatchResult(PatchOutcome outcome, StoredRecord record) {}
+
     /** Creates a store over a node of the cluster. */
     public RecordStore(Ignite ignite) {
         this.ignite = ignite;
+        this.generations = new WriteGenerations(ignite);
     }
 
     /**
@@ -52,7 +59,8 @@ public final class RecordStore {
         for (StoredRecord record : records) {
             writes.put(record.id(), new UpsertProcessor(record.vector(), record.payload()));
         }
-        checked(writes.keySet(), onCache(spec, cache -> invokeAll(writes.keySet(), () -> cache.invokeAll(writes))));
+        thenRaise(spec, () -> checked(writes.keySet(), onCache(spec,
+                cache -> invokeAll(writes.keySet(), () -> cache.invokeAll(writes)))));
     }
 
     /**
@@ -76,26 +84,30 @@ public final class RecordStore {
 
     /**
      * Replaces the vector (when not null) and merges the payload patch (a JSON object, when not null) of an existing
-     * record atomically.
+     * record atomically, in one round trip to its primary.
      *
      * @throws NotARecordException when the id holds a value written outside Gridvec that is not a record
      * @throws WriteFailedException when the write failed on the record's primary
      */
-    public PatchOutcome patch(CollectionSpec spec, String id, float[] vector, String payloadPatch) {
-        long result;
-        try {
-            result = onCache(spec, cache -> cache.invoke(id, new PatchProcessor(vector, payloadPatch,
-                    MAX_PAYLOAD_BYTES)));
-        } catch (EntryProcessorException e) {
-            throw new WriteFailedException(List.of(id), 1, e);
+    public PatchResult patch(CollectionSpec spec, String id, float[] vector, String payloadPatch) {
+        Object result = thenRaise(spec, () -> {
+            try {
+                return onCache(spec, cache -> cache.invoke(id, new PatchProcessor(vector, payloadPatch,
+                        MAX_PAYLOAD_BYTES)));
+            } catch (EntryProcessorException e) {
+                throw new WriteFailedException(List.of(id), 1, e);
+            }
+        });
+        if (result instanceof BinaryObject written) {
+            return new PatchResult(PatchOutcome.PATCHED, new StoredRecord(id, RecordValue.vector(written),
+                    RecordValue.payload(written), RecordValue.version(written)));
         }
-        if (result == PatchProcessor.ABSENT) {
-            return PatchOutcome.ABSENT;
-        }
-        if (result == PatchProcessor.NOT_A_RECORD) {
+        long code = (Long) result;
+        if (code == PatchProcessor.NOT_A_RECORD) {
             throw new NotARecordException(spec.name(), id, "its stored value has another type or shape");
         }
-        return result == PatchProcessor.PAYLOAD_TOO_LARGE ? PatchOutcome.PAYLOAD_TOO_LARGE : PatchOutcome.PATCHED;
+        return new PatchResult(code == PatchProcessor.ABSENT ? PatchOutcome.ABSENT : PatchOutcome.PAYLOAD_TOO_LARGE,
+                null);
     }
 
     /**
@@ -105,9 +117,26 @@ public final class RecordStore {
      */
     public int delete(CollectionSpec spec, Collection<String> ids) {
         Set<String> keys = new LinkedHashSet<>(ids);
-        Map<String, Boolean> existed = checked(keys, onCache(spec,
-                cache -> invokeAll(keys, () -> cache.invokeAll(keys, new RemoveProcessor()))));
+        Map<String, Boolean> existed = thenRaise(spec, () -> checked(keys, onCache(spec,
+                cache -> invokeAll(keys, () -> cache.invokeAll(keys, new RemoveProcessor())))));
         return (int) existed.values().stream().filter(Boolean.TRUE::equals).count();
+    }
+
+    /** Runs a write, then raises the collection's write counter, whether the write succeeded or not. */
+    private <T> T thenRaise(CollectionSpec spec, Supplier<T> write) {
+        T result;
+        try {
+            result = write.get();
+        } catch (RuntimeException e) {
+            try {
+                generations.raise(spec.name());
+            } catch (RuntimeException raising) {
+                e.addSuppressed(raising);
+            }
+            throw e;
+        }
+        generations.raise(spec.name());
+        return result;
     }
 
     /** Runs an {@code invokeAll}; keys Ignite reports it could not update become a {@link WriteFailedException}. */

@@ -15,7 +15,8 @@ public final class SearchHit implements Serializable {
     private final String payload;
     private final float[] vector;
 
-    SearchHit(String id, float score, String payload, float[] vector) {
+    /** Creates a hit; {@code payload} and {@code vector} are null when the query did not ask for them. */
+    public SearchHit(String id, float score, String payload, float[] vector) {
         this.id = id;
         this.score = score;
         this.payload = payload;

@@ -1,10 +1,13 @@
 package io.gridvec.shard.search;
 
 import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * One query of a search job, validated by the router: the vector, how many hits, the beam width (0 = the index
- * default), a payload filter as JSON (or null), whether to search exactly, and what to attach to hits. Immutable.
+ * default), a payload filter as JSON (or null), whether to search exactly, and what to attach to hits. Immutable;
+ * equal when every field is (the vector element by element), so it can key a cache of answers.
  */
 public final class SearchQuery implements Serializable {
 
@@ -57,5 +60,17 @@ public final class SearchQuery implements Serializable {
 
     boolean includeVector() {
         return includeVector;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof SearchQuery that && k == that.k && ef == that.ef && exact == that.exact
+                && includePayload == that.includePayload && includeVector == that.includeVector
+                && Objects.equals(filter, that.filter) && Arrays.equals(vector, that.vector);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(Arrays.hashCode(vector), k, ef, filter, exact, includePayload, includeVector);
     }
 }
