@@ -6,6 +6,7 @@ import io.gridvec.router.cluster.ClusterView;
 import io.gridvec.router.cluster.Membership;
 import io.gridvec.router.collections.CollectionRoutes;
 import io.gridvec.router.records.RecordRoutes;
+import io.gridvec.router.metrics.NodeMetrics;
 import io.gridvec.router.rest.RestServer;
 import io.gridvec.router.search.SearchRouter;
 import io.gridvec.router.search.SearchRoutes;
@@ -69,6 +70,7 @@ public final class GridNode implements AutoCloseable {
     private volatile Runnable onStopRequest;
     private RestServer rest;
     private SearchRouter router;
+    private NodeMetrics metrics;
 
     private GridNode(GridvecConfig config, Ignite ignite, ShardRegistry shards, LagBoard lagBoard) {
         this.config = config;
@@ -128,12 +130,15 @@ public final class GridNode implements AutoCloseable {
             SearchRouter router = new SearchRouter(ignite, catalog, config.search().timeoutMs(),
                     config.search().hedgeDelayMs(), config.search().resultCacheMb() * 1024L * 1024L);
             node.router = router;
+            NodeMetrics metrics = new NodeMetrics(catalog, shards, router);
+            node.metrics = metrics;
             ignite.message().localListen(Membership.STOP_TOPIC, node.stopListener);
             node.rest = RestServer.start(config.rest().host(), config.rest().port(), List.of(
                     new CollectionRoutes(catalog, cluster),
                     new RecordRoutes(catalog, new RecordStore(ignite), lagBoard),
                     new SearchRoutes(catalog, router),
-                    new ClusterRoutes(catalog, cluster, shards, new Membership(ignite), addCommand(config))));
+                    new ClusterRoutes(catalog, cluster, shards, new Membership(ignite), addCommand(config)),
+                    metrics), metrics::request);
         } catch (RuntimeException e) {
             try {
                 node.close();
@@ -260,6 +265,11 @@ public final class GridNode implements AutoCloseable {
                 () -> {
                     if (router != null) {
                         router.close();
+                    }
+                },
+                () -> {
+                    if (metrics != null) {
+                        metrics.close();
                     }
                 },
                 formation::close,

@@ -9,6 +9,7 @@ import io.gridvec.shard.record.WriteFailedException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.RequestLogger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -45,11 +46,12 @@ public final class RestServer implements AutoCloseable {
     }
 
     /**
-     * Starts serving on {@code host:port} (port 0 picks a free one).
+     * Starts serving on {@code host:port} (port 0 picks a free one); {@code requests} sees every request once it has
+     * been answered, with its time in milliseconds.
      *
      * @throws RuntimeException from Jetty when the address cannot be bound
      */
-    public static RestServer start(String host, int port, List<RestRoutes> groups) {
+    public static RestServer start(String host, int port, List<RestRoutes> groups, RequestLogger requests) {
         String openApi = openApiDocument();
         List<String> endpoints = new ArrayList<>();
         Javalin app = Javalin.create(config -> {
@@ -61,6 +63,7 @@ public final class RestServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
+            config.requestLogger.http(requests);
             config.routes.before(ctx -> ctx.header(REQUEST_ID, requestId(ctx)));
             config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "UP", "process", ProcessMemory.now())));
             config.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));

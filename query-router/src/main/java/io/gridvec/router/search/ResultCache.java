@@ -14,7 +14,7 @@ import java.util.Map;
  * the search started) and served only while the generation is the same, so no answer is served after a write to
  * its collection was acknowledged anywhere in the cluster. Thread-safe: one lock, held for map operations only.
  */
-final class ResultCache {
+public final class ResultCache {
 
     /** Heap of an entry beyond its vectors and strings: map node, key, entry, hit list, query object. */
     private static final long ENTRY_BYTES = 200;
@@ -33,7 +33,7 @@ final class ResultCache {
     private record Entry(long generation, List<SearchHit> hits, long bytes) {}
 
     /** What the cache holds and how it served: sizes in bytes (estimated heap), counts since the node started. */
-    record Stats(long maxBytes, long bytes, int entries, long hits, long misses, long evictions) {}
+    public record Stats(long maxBytes, long bytes, int entries, long hits, long misses, long evictions) {}
 
     /** Creates a cache of at most {@code maxBytes} of answers; 0 turns it off. */
     ResultCache(long maxBytes) {

@@ -100,7 +100,7 @@ public final class SearchRouter implements AutoCloseable {
     }
 
     /** Returns what this node's result cache holds and how it served. */
-    ResultCache.Stats resultCacheStats() {
+    public ResultCache.Stats resultCacheStats() {
         return results.stats();
     }
 

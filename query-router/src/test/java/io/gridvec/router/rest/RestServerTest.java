@@ -31,7 +31,7 @@ class RestServerTest {
             routes.get("/broken", ctx -> {
                 throw new IllegalStateException("secret internal detail");
             });
-        }));
+        }), (ctx, millis) -> { });
     }
 
     @AfterAll

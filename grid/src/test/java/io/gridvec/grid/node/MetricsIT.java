@@ -1,0 +1,86 @@
+package io.gridvec.grid.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code GET /metrics} after real traffic on a node: the series an operator needs, checked by Prometheus' promtool. */
+class MetricsIT {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void metricsAfterTrafficHoldRequestSearchAndCollectionSeriesAndPassPromtool() throws Exception {
+        try (GridNode node = GridNode.start(TestNodes.config(dataDir, "metrics", 1))) {
+            assertThat(TestNodes.http(node, "PUT", "/v1/collections/docs", "{\"dimension\": 2, \"metric\": \"l2\"}")
+                    .statusCode()).isEqualTo(201);
+            assertThat(TestNodes.http(node, "PUT", "/v1/collections/docs/records", "{\"records\": [{\"id\": \"a\", "
+                    + "\"vector\": [1, 2]}, {\"id\": \"b\", \"vector\": [3, 4]}, {\"id\": \"c\", \"vector\": [5, 6]}]}")
+                    .statusCode()).isEqualTo(200);
+            for (int i = 0; i < 3; i++) {
+                assertThat(TestNodes.http(node, "POST", "/v1/collections/docs/search", "{\"vector\": [1, 2]}")
+                        .statusCode()).isEqualTo(200);
+            }
+            assertThat(TestNodes.http(node, "POST", "/v1/collections/docs/search", "{\"vector\": [1]}").statusCode())
+                    .isEqualTo(400);
+
+            HttpResponse<String> response = TestNodes.http(node, "GET", "/metrics", null);
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type)
+                    .startsWith("text/plain; version=0.0.4"));
+            Map<String, Double> series = parse(response.body());
+            String search = "{method=\"POST\",route=\"/v1/collections/{name}/search\"";
+            assertThat(series).containsEntry("gridvec_http_requests_seconds_count" + search + ",status=\"200\"}", 3.0)
+                    .containsEntry("gridvec_http_requests_seconds_count" + search + ",status=\"400\"}", 1.0)
+                    .containsEntry("gridvec_search_cache_hits_total", 2.0)
+                    .containsEntry("gridvec_search_cache_misses_total", 1.0)
+                    .containsEntry("gridvec_collection_records{collection=\"docs\"}", 3.0)
+                    .containsEntry("gridvec_shards_owned", 16.0)
+                    .containsEntry("gridvec_shards_ready", 16.0)
+                    .containsKey("gridvec_index_lag_records");
+            assertThat(series.keySet()).anyMatch(name -> name.startsWith("jvm_memory_used_bytes{area=\"heap\""));
+            assertThat(series.get("gridvec_http_requests_seconds_sum" + search + ",status=\"200\"}")).isPositive();
+            assertThat(series.get("gridvec_search_cache_size_bytes")).isPositive();
+            assertThat(series.get("process_uptime_seconds")).isPositive();
+            promtoolAccepts(response.body());
+        }
+    }
+
+    /** Returns each sample line's value by series name and labels. */
+    private static Map<String, Double> parse(String text) {
+        Map<String, Double> series = new HashMap<>();
+        for (String line : text.split("\n")) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                int space = line.lastIndexOf(' ');
+                series.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+            }
+        }
+        return series;
+    }
+
+    /** Runs {@code promtool check metrics} (Debian package prometheus, which .ci/run installs) on the text. */
+    private static void promtoolAccepts(String text) throws IOException, InterruptedException {
+        Process promtool;
+        try {
+            promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("promtool is missing: install the Debian package prometheus "
+                    + "(apt-get install --no-install-recommends prometheus), as .ci/run does", e);
+        }
+        try (var in = promtool.getOutputStream()) {
+            in.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(promtool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(promtool.exitValue()).as("promtool check metrics: " + output).isZero();
+    }
+}

@@ -1,0 +1,134 @@
+package io.gridvec.router.metrics;
+
+import io.gridvec.router.rest.RestRoutes;
+import io.gridvec.router.search.SearchRouter;
+import io.gridvec.shard.catalog.CollectionCatalog;
+import io.gridvec.shard.catalog.CollectionNotFoundException;
+import io.gridvec.shard.catalog.CollectionSpec;
+import io.gridvec.shard.registry.Readiness;
+import io.gridvec.shard.registry.ShardRegistry;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.router.Endpoint;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code GET /metrics}: this node's metrics in the Prometheus text format, from a Micrometer registry. Requests (count
+ * and latency histogram per method, route and status, fed by the REST server's request logger), the result cache
+ * (hits, misses, evictions, size), shards (owned, ready) and index lag, records per collection, and the JVM and
+ * process. Values that need the cluster (shards, records) are read when the endpoint is scraped. Thread-safe;
+ * {@link #close()} stops the GC listener.
+ */
+public final class NodeMetrics implements RestRoutes, AutoCloseable {
+
+    /** The Prometheus text format's content type. */
+    private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    /** The request latency histogram's buckets. */
+    private static final Duration[] BUCKETS = {
+        Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofMillis(2_500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final CollectionCatalog catalog;
+    private final ShardRegistry shards;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final MultiGauge records;
+    private volatile Readiness readiness;
+
+    /** Registers the node's meters: the result cache of {@code router}, the shards of {@code shards}. */
+    public NodeMetrics(CollectionCatalog catalog, ShardRegistry shards, SearchRouter router) {
+        this.catalog = catalog;
+        this.shards = shards;
+        // promtool's lint refuses these two names of ProcessorMetrics (a unit abbreviation, a _count suffix on a
+        // gauge); the CPU usage and load average it also registers stay.
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("system.cpu.count")
+                || id.getName().equals("process.cpu.time")));
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        FunctionCounter.builder("gridvec.search.cache.hits", router, r -> r.resultCacheStats().hits())
+                .description("Searches answered from this node's result cache").register(registry);
+        FunctionCounter.builder("gridvec.search.cache.misses", router, r -> r.resultCacheStats().misses())
+                .description("Searches the result cache could not answer").register(registry);
+        FunctionCounter.builder("gridvec.search.cache.evictions", router, r -> r.resultCacheStats().evictions())
+                .description("Answers dropped from the result cache to keep it within its bound").register(registry);
+        Gauge.builder("gridvec.search.cache.size", router, r -> r.resultCacheStats().bytes()).baseUnit("bytes")
+                .description("Estimated heap the result cache holds").register(registry);
+        Gauge.builder("gridvec.shards.owned", this, m -> m.readiness == null ? 0 : m.readiness.ownedShards())
+                .description("Partitions of every collection this node owns, primary or backup").register(registry);
+        Gauge.builder("gridvec.shards.ready", this, m -> m.readiness == null ? 0 : m.readiness.readyShards())
+                .description("Owned partitions whose shard is ready to search").register(registry);
+        Gauge.builder("gridvec.index.lag.records", this, m -> m.readiness == null ? 0 : m.readiness.lagRecords())
+                .description("Writes this node has seen but not indexed yet").register(registry);
+        Gauge.builder("gridvec.index.lag.size", this, m -> m.readiness == null ? 0 : m.readiness.lagBytes())
+                .baseUnit("bytes").description("Estimated heap of the writes not indexed yet").register(registry);
+        records = MultiGauge.builder("gridvec.collection.records")
+                .description("Records per collection, cluster-wide (one copy each)").register(registry);
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.get("/metrics", ctx -> {
+            refresh();
+            ctx.contentType(CONTENT_TYPE).result(registry.scrape());
+        });
+    }
+
+    /** Counts a served request; for the REST server's request logger. */
+    public void request(Context ctx, float millis) {
+        Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
+        Timer.builder("gridvec.http.requests")
+                .description("REST requests by method, route (the matched path pattern) and status")
+                .tags("method", ctx.method().name(), "route", endpoint == null ? "unmatched" : endpoint.path,
+                        "status", Integer.toString(ctx.statusCode()))
+                .serviceLevelObjectives(BUCKETS)
+                .register(registry)
+                .record((long) (millis * 1_000_000L), TimeUnit.NANOSECONDS);
+    }
+
+    /** Reads what the gauges show from the cluster: shard readiness and the records of each collection. */
+    private void refresh() {
+        readiness = shards.readiness();
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        if (readiness.active()) {
+            for (CollectionSpec spec : catalog.list()) {
+                try {
+                    long count = catalog.count(spec);
+                    rows.add(MultiGauge.Row.of(Tags.of("collection", spec.name()), count));
+                } catch (CollectionNotFoundException e) {
+                    // Deleted since the list was read: it has no row this time.
+                }
+            }
+        }
+        records.register(rows, true);
+    }
+
+    /** Stops listening to GC events. */
+    @Override
+    public void close() {
+        gc.close();
+    }
+}
