@@ -130,7 +130,7 @@ public final class GridNode implements AutoCloseable {
             SearchRouter router = new SearchRouter(ignite, catalog, config.search().timeoutMs(),
                     config.search().hedgeDelayMs(), config.search().resultCacheMb() * 1024L * 1024L);
             node.router = router;
-            NodeMetrics metrics = new NodeMetrics(catalog, shards, router);
+            NodeMetrics metrics = new NodeMetrics(ignite, catalog, shards, router);
             node.metrics = metrics;
             ignite.message().localListen(Membership.STOP_TOPIC, node.stopListener);
             node.rest = RestServer.start(config.rest().host(), config.rest().port(), List.of(

@@ -44,12 +44,21 @@ class MetricsIT {
                     .containsEntry("gridvec_search_cache_hits_total", 2.0)
                     .containsEntry("gridvec_search_cache_misses_total", 1.0)
                     .containsEntry("gridvec_collection_records{collection=\"docs\"}", 3.0)
+                    .containsEntry("gridvec_search_fanouts_total", 1.0)
+                    .containsKey("gridvec_search_hedges_total")
+                    // One node, backups 1: every partition lacks its backup.
+                    .containsEntry("gridvec_collection_partitions_underreplicated{collection=\"docs\"}", 16.0)
+                    .containsEntry("gridvec_collection_partition_copies_moving{collection=\"docs\"}", 0.0)
+                    .containsEntry("gridvec_collection_partitions_lost{collection=\"docs\"}", 0.0)
                     .containsEntry("gridvec_shards_owned", 16.0)
                     .containsEntry("gridvec_shards_ready", 16.0)
                     .containsKey("gridvec_index_lag_records");
             assertThat(series.keySet()).anyMatch(name -> name.startsWith("jvm_memory_used_bytes{area=\"heap\""));
             assertThat(series.get("gridvec_http_requests_seconds_sum" + search + ",status=\"200\"}")).isPositive();
             assertThat(series.get("gridvec_search_cache_size_bytes")).isPositive();
+            // A fresh collection's shards may not be ready for the first search: moved partitions are asked again.
+            assertThat(series.get("gridvec_search_jobs_total"))
+                    .isGreaterThan(series.get("gridvec_search_retries_total"));
             assertThat(series.get("process_uptime_seconds")).isPositive();
             promtoolAccepts(response.body());
         }

@@ -29,13 +29,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.cache.affinity.Affinity;
 
 /**
  * {@code GET /metrics}: this node's metrics in the Prometheus text format, from a Micrometer registry. Requests (count
  * and latency histogram per method, route and status, fed by the REST server's request logger), the result cache
- * (hits, misses, evictions, size), shards (owned, ready) and index lag, records per collection, and the JVM and
- * process. Values that need the cluster (shards, records) are read when the endpoint is scraped. Thread-safe;
- * {@link #close()} stops the GC listener.
+ * (hits, misses, evictions, size), search fan-out (jobs, hedges, retries), shards (owned, ready) and index lag, per
+ * collection its records and partition health, and the JVM and process. Values that need the cluster (shards,
+ * collections) are read when the endpoint is scraped. Thread-safe; {@link #close()} stops the GC listener.
  */
 public final class NodeMetrics implements RestRoutes, AutoCloseable {
 
@@ -48,14 +51,19 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
         Duration.ofSeconds(1), Duration.ofMillis(2_500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Ignite ignite;
     private final CollectionCatalog catalog;
     private final ShardRegistry shards;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final MultiGauge records;
+    private final MultiGauge underReplicated;
+    private final MultiGauge moving;
+    private final MultiGauge lost;
     private volatile Readiness readiness;
 
     /** Registers the node's meters: the result cache of {@code router}, the shards of {@code shards}. */
-    public NodeMetrics(CollectionCatalog catalog, ShardRegistry shards, SearchRouter router) {
+    public NodeMetrics(Ignite ignite, CollectionCatalog catalog, ShardRegistry shards, SearchRouter router) {
+        this.ignite = ignite;
         this.catalog = catalog;
         this.shards = shards;
         // promtool's lint refuses these two names of ProcessorMetrics (a unit abbreviation, a _count suffix on a
@@ -77,6 +85,17 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
                 .description("Answers dropped from the result cache to keep it within its bound").register(registry);
         Gauge.builder("gridvec.search.cache.size", router, r -> r.resultCacheStats().bytes()).baseUnit("bytes")
                 .description("Estimated heap the result cache holds").register(registry);
+        FunctionCounter.builder("gridvec.search.fanouts", router, r -> r.fanoutStats().fanouts())
+                .description("Searches (or batches) this node sent to the owners of a collection's partitions")
+                .register(registry);
+        FunctionCounter.builder("gridvec.search.jobs", router, r -> r.fanoutStats().jobs())
+                .description("Search jobs sent to nodes, this node included, hedges apart").register(registry);
+        FunctionCounter.builder("gridvec.search.hedges", router, r -> r.fanoutStats().hedges())
+                .description("Jobs sent to other owners because a node had not answered within the hedge delay")
+                .register(registry);
+        FunctionCounter.builder("gridvec.search.retries", router, r -> r.fanoutStats().retries())
+                .description("Rounds that asked other owners for partitions that were moved or whose job failed")
+                .register(registry);
         Gauge.builder("gridvec.shards.owned", this, m -> m.readiness == null ? 0 : m.readiness.ownedShards())
                 .description("Partitions of every collection this node owns, primary or backup").register(registry);
         Gauge.builder("gridvec.shards.ready", this, m -> m.readiness == null ? 0 : m.readiness.readyShards())
@@ -87,6 +106,12 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
                 .baseUnit("bytes").description("Estimated heap of the writes not indexed yet").register(registry);
         records = MultiGauge.builder("gridvec.collection.records")
                 .description("Records per collection, cluster-wide (one copy each)").register(registry);
+        underReplicated = MultiGauge.builder("gridvec.collection.partitions.underreplicated")
+                .description("Partitions with fewer owners online than 1 + backups").register(registry);
+        moving = MultiGauge.builder("gridvec.collection.partition.copies.moving")
+                .description("Partition copies being moved by rebalancing, cluster-wide").register(registry);
+        lost = MultiGauge.builder("gridvec.collection.partitions.lost")
+                .description("Partitions Ignite declared lost (every owner left)").register(registry);
     }
 
     @Override
@@ -109,21 +134,41 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
                 .record((long) (millis * 1_000_000L), TimeUnit.NANOSECONDS);
     }
 
-    /** Reads what the gauges show from the cluster: shard readiness and the records of each collection. */
+    /**
+     * Reads what the gauges show from the cluster: shard readiness, and per collection its records and the health of
+     * its partitions (owners online against 1 + backups, copies moving, partitions lost).
+     */
     private void refresh() {
         readiness = shards.readiness();
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        List<MultiGauge.Row<?>> recordRows = new ArrayList<>();
+        List<MultiGauge.Row<?>> underRows = new ArrayList<>();
+        List<MultiGauge.Row<?>> movingRows = new ArrayList<>();
+        List<MultiGauge.Row<?>> lostRows = new ArrayList<>();
         if (readiness.active()) {
             for (CollectionSpec spec : catalog.list()) {
+                IgniteCache<Object, Object> cache = ignite.cache(spec.cacheName());
+                long count;
                 try {
-                    long count = catalog.count(spec);
-                    rows.add(MultiGauge.Row.of(Tags.of("collection", spec.name()), count));
+                    count = catalog.count(spec);
                 } catch (CollectionNotFoundException e) {
-                    // Deleted since the list was read: it has no row this time.
+                    continue; // deleted since the list was read: it has no rows this time
                 }
+                Tags tags = Tags.of("collection", spec.name());
+                Affinity<Object> affinity = ignite.affinity(spec.cacheName());
+                int under = 0;
+                for (int p = 0; p < affinity.partitions(); p++) {
+                    under += affinity.mapPartitionToPrimaryAndBackups(p).size() < 1 + spec.backups() ? 1 : 0;
+                }
+                recordRows.add(MultiGauge.Row.of(tags, count));
+                underRows.add(MultiGauge.Row.of(tags, under));
+                movingRows.add(MultiGauge.Row.of(tags, shards.movingCopies(spec.cacheName())));
+                lostRows.add(MultiGauge.Row.of(tags, cache == null ? 0 : cache.lostPartitions().size()));
             }
         }
-        records.register(rows, true);
+        records.register(recordRows, true);
+        underReplicated.register(underRows, true);
+        moving.register(movingRows, true);
+        lost.register(lostRows, true);
     }
 
     /** Stops listening to GC events. */

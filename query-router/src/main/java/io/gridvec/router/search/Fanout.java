@@ -177,6 +177,7 @@ final class Fanout {
             return;
         }
         if (retries++ > 0) {
+            router.retries.increment();
             router.catalog().require(spec.name()); // a collection deleted meanwhile answers 404, not a timeout
         }
         Affinity<Object> affinity = ignite.affinity(spec.cacheName());
@@ -240,6 +241,7 @@ final class Fanout {
     private void send(ClusterNode node, List<Integer> partitions, boolean hedge) {
         Job job = new Job(node, partitions.stream().mapToInt(Integer::intValue).toArray(), hedge);
         inFlight.add(job);
+        (hedge ? router.hedges : router.jobs).increment();
         ShardSearchJob search = new ShardSearchJob(spec.cacheName(), job.partitions, queries);
         if (!node.isLocal()) {
             router.sender().send(node, search, job);

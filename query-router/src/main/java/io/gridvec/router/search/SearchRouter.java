@@ -8,6 +8,7 @@ import io.gridvec.shard.search.SearchQuery;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteException;
 
@@ -34,6 +35,14 @@ public final class SearchRouter implements AutoCloseable {
     private final JobSender sender;
     private final WriteGenerations generations;
     private final ResultCache results;
+    /** Since the node started: searches that fanned out, jobs sent (hedges apart), hedges, retry rounds. */
+    final LongAdder fanouts = new LongAdder();
+    final LongAdder jobs = new LongAdder();
+    final LongAdder hedges = new LongAdder();
+    final LongAdder retries = new LongAdder();
+
+    /** How this node's searches fanned out since it started: each a count of events. */
+    public record FanoutStats(long fanouts, long jobs, long hedges, long retries) {}
 
     /**
      * Routes searches over the cluster of {@code ignite}.
@@ -87,6 +96,7 @@ public final class SearchRouter implements AutoCloseable {
         }
         if (!missed.isEmpty()) {
             SearchQuery[] searched = missed.stream().map(q -> queries[q]).toArray(SearchQuery[]::new);
+            fanouts.increment();
             List<List<SearchHit>> found = new Fanout(this, spec, searched).run();
             for (int i = 0; i < searched.length; i++) {
                 int q = missed.get(i);
@@ -97,6 +107,11 @@ public final class SearchRouter implements AutoCloseable {
             }
         }
         return new Answer(hits, cached, partitions, partitions);
+    }
+
+    /** Returns how this node's searches fanned out. */
+    public FanoutStats fanoutStats() {
+        return new FanoutStats(fanouts.sum(), jobs.sum(), hedges.sum(), retries.sum());
     }
 
     /** Returns what this node's result cache holds and how it served. */
