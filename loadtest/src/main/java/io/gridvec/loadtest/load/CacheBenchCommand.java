@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -16,21 +15,30 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bench cache}: the same searches answered from the node's result cache against searched again
- * ({@code "cache": false}), on a running node over HTTP, one request at a time. The two ways alternate in rounds, so
- * both see the same machine, and every cached answer is checked against the searched one.
+ * {@code bench cache}: the same searches answered from a node's result cache against searched again
+ * ({@code "cache": false}), on running nodes over HTTP, one request at a time, all sent to the first node. The two
+ * ways alternate in rounds, so both see the same machine, and every cached answer is checked against the answer the
+ * cache kept.
  */
 @Command(name = "cache", sortOptions = false,
         description = {
-            "Starts one node (./gridvec start) in a temporary directory, creates a collection (l2, no backups), "
+            "Starts --nodes nodes (./gridvec start) in a temporary directory, creates a collection (l2, --backups), "
                     + "upserts --n random vectors and waits until they are indexed. Then, in --rounds alternating "
                     + "rounds, sends the same --queries searches with \"cache\": false (searched every time) and "
-                    + "without (answered from the result cache after the first round), one request at a time. "
+                    + "without (answered from the result cache after the first round), one request at a time, to the "
+                    + "first node. "
                     + "Prints the latency of each way and their ratio.",
             ""})
 public final class CacheBenchCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--nodes", defaultValue = "1", description = "Node processes (default ${DEFAULT-VALUE}).")
+    private int nodes;
+
+    @Option(names = "--backups", defaultValue = "0", description = "Backups of each partition, below --nodes "
+            + "(default ${DEFAULT-VALUE}).")
+    private int backups;
 
     @Option(names = "--n", defaultValue = "20000", description = "Records (default ${DEFAULT-VALUE}).")
     private int n;
@@ -58,27 +66,23 @@ public final class CacheBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String launcher = LocalNode.launcher("gridvec bench cache");
-        if (n < 1 || dim < 1 || queries < 1 || k < 1 || k > 10_000 || rounds < 4) {
-            throw new IllegalArgumentException("--n, --dim and --queries must be positive, --k in [1, 10000], "
-                    + "--rounds at least 4");
+        if (nodes < 1 || backups < 0 || backups >= nodes || n < 1 || dim < 1 || queries < 1 || k < 1
+                || k > 10_000 || rounds < 4) {
+            throw new IllegalArgumentException("--nodes, --n, --dim and --queries must be positive, --backups in "
+                    + "[0, --nodes), --k in [1, 10000], --rounds at least 4");
         }
-        try (TempDirectory work = TempDirectory.create("gridvec-cache-")) {
-            LocalNode node = LocalNode.single(launcher, work.path().resolve("node"), "cache-bench");
-            node.start();
-            try {
-                node.awaitReady(Duration.ofMinutes(5));
-                RestTargets http = new RestTargets(List.of(node.url()), Duration.ofMinutes(1));
-                System.out.println(JSON.writeValueAsString(measure(http)));
-            } finally {
-                node.stop();
-            }
+        try (TempDirectory work = TempDirectory.create("gridvec-cache-");
+                LocalCluster cluster = LocalCluster.start(launcher, work.path(), nodes, "cache-bench",
+                        Duration.ofMinutes(5))) {
+            RestTargets http = new RestTargets(cluster.urls().subList(0, 1), Duration.ofMinutes(1));
+            System.out.println(JSON.writeValueAsString(measure(http)));
         }
         return 0;
     }
 
     private Map<String, Object> measure(RestTargets http) throws Exception {
         http.expect(201, "PUT", "/v1/collections/bench", JSON.createObjectNode().put("dimension", dim)
-                .put("metric", "l2").put("backups", 0).toString());
+                .put("metric", "l2").put("backups", backups).toString());
         Random random = new Random(seed);
         Loader.putRandom(http, "bench", n, dim, random);
         new Loader(http, "bench", new PrintWriter(System.err, true)).awaitIndexed(System.nanoTime(),
@@ -93,7 +97,7 @@ public final class CacheBenchCommand implements Callable<Integer> {
         }
         long[] searched = new long[queries * rounds];
         long[] cached = new long[queries * rounds];
-        String[] answers = new String[queries];
+        String[] kept = new String[queries];
         int searches = 0;
         int hits = 0;
         int compared = 0;
@@ -105,25 +109,26 @@ public final class CacheBenchCommand implements Callable<Integer> {
                 JsonNode answer = JSON.readTree(http.expect(200, "POST", "/v1/collections/bench/search", body));
                 long nanos = System.nanoTime() - started;
                 String found = answer.path("hits").toString();
-                if (answers[q] != null) {
-                    if (!answers[q].equals(found)) {
-                        throw new IOException("query " + q + " was answered " + found + " after " + answers[q]);
+                if (answer.path("cached").asBoolean()) {
+                    if (!found.equals(kept[q])) {
+                        throw new IOException("query " + q + " was answered " + found + " from the cache, but "
+                                + kept[q] + " when the cache kept it");
                     }
                     compared++;
-                }
-                answers[q] = found;
-                if (answer.path("cached").asBoolean()) {
                     cached[hits++] = nanos;
                 } else if (cache && round > 1) {
                     throw new IOException("query " + q + " was not answered from the cache in round " + round);
                 } else {
-                    // Also the first round with the cache, which fills it.
+                    // Also the first round with the cache, which fills it with these answers.
+                    kept[q] = cache ? found : kept[q];
                     searched[searches++] = nanos;
                 }
             }
         }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("benchmark", "cache");
+        report.put("nodes", nodes);
+        report.put("backups", backups);
         report.put("records", n);
         report.put("dim", dim);
         report.put("k", k);
@@ -132,7 +137,7 @@ public final class CacheBenchCommand implements Callable<Integer> {
         report.put("cached", UpdateBenchCommand.latency(Arrays.copyOf(cached, hits)));
         report.put("meanRatio", Math.round(100.0 * UpdateBenchCommand.mean(searched, searches)
                 / UpdateBenchCommand.mean(cached, hits)) / 100.0);
-        report.put("answersComparedAndEqual", compared);
+        report.put("cachedAnswersEqualToKept", compared);
         report.put("nodeCache", JSON.readTree(http.expect(200, "GET", "/v1/search/cache", null)));
         return report;
     }
