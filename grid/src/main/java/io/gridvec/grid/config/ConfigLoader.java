@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +19,9 @@ import java.util.Map;
 
 /**
  * Builds a {@link GridvecConfig} in layers: the defaults in code, then the YAML file, then environment variables,
- * then command-line overrides; validates once and reports every problem together. Stateless and thread-safe.
+ * then command-line overrides; validates once and reports every problem together (unknown keys, wrong types, invalid
+ * values, a data directory that cannot be created or written), naming the environment variable or the command line
+ * for a value that came from there. Stateless and thread-safe.
  *
  * <p>Every key {@code section.key} can be set from the environment as {@code GRIDVEC_SECTION_KEY} in upper snake
  * case, e.g. {@code GRIDVEC_REST_PORT} or {@code GRIDVEC_CLUSTER_DISCOVERY_PORT}; lists take comma-separated values.
@@ -41,27 +44,88 @@ public final class ConfigLoader {
      */
     public static GridvecConfig load(Path file, Map<String, String> environment, Map<String, String> overrides) {
         String source = file == null ? "the configuration" : file.toString();
-        ObjectNode tree = YAML.valueToTree(GridvecConfig.defaults());
+        ObjectNode defaults = YAML.valueToTree(GridvecConfig.defaults());
+        ObjectNode tree = defaults.deepCopy();
         List<String> problems = new ArrayList<>();
+        // Where each key set outside the file came from, to name it beside its problems.
+        Map<String, String> origins = new HashMap<>();
         if (file != null) {
             mergeFile(file, tree, problems);
         }
-        applyEnvironment(tree, environment);
-        overrides.forEach((key, value) -> set(tree, key, value, problems, "command line"));
-        if (!problems.isEmpty()) {
-            throw new ConfigException(source, problems);
-        }
+        applyEnvironment(tree, environment, origins);
+        overrides.forEach((key, value) -> {
+            if (set(tree, key, value, problems, "command line")) {
+                origins.put(key, "command line");
+            }
+        });
+        checkTypes(tree, defaults, origins, problems);
         GridvecConfig config;
         try {
             config = YAML.treeToValue(tree, GridvecConfig.class);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(source, List.of(describe(e)));
+            problems.add(describe(e));
+            throw new ConfigException(source, problems);
         }
-        List<String> invalid = config.problems();
-        if (!invalid.isEmpty()) {
-            throw new ConfigException(source, invalid);
+        for (String problem : config.problems()) {
+            String key = problem.substring(0, Math.max(0, problem.indexOf(' ')));
+            problems.add(origins.containsKey(key) ? problem + " (" + origins.get(key) + ")" : problem);
+        }
+        String dataDir = DirectoryCheck.problem(config.node().dataDir());
+        if (dataDir != null) {
+            String origin = origins.get("node.dataDir");
+            problems.add("node.dataDir " + dataDir + (origin == null ? "" : " (" + origin + ")"));
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(source, problems);
         }
         return config;
+    }
+
+    /**
+     * Checks every key's value against the type of its default (integer within its range, string, list) and puts the
+     * default back where it does not fit, so the values of the other keys can still be checked.
+     */
+    private static void checkTypes(ObjectNode tree, ObjectNode defaults, Map<String, String> origins,
+            List<String> problems) {
+        for (Iterator<Map.Entry<String, JsonNode>> sections = defaults.fields(); sections.hasNext(); ) {
+            Map.Entry<String, JsonNode> section = sections.next();
+            ObjectNode target = (ObjectNode) tree.get(section.getKey());
+            for (Iterator<Map.Entry<String, JsonNode>> keys = section.getValue().fields(); keys.hasNext(); ) {
+                Map.Entry<String, JsonNode> key = keys.next();
+                String name = section.getKey() + "." + key.getKey();
+                JsonNode fallback = key.getValue();
+                JsonNode value = target.get(key.getKey());
+                String wrong = null;
+                if (fallback.isIntegralNumber()) {
+                    Long number = value.isIntegralNumber() && value.canConvertToLong() ? Long.valueOf(value.asLong())
+                            : value.isTextual() ? parseLong(value.asText().trim()) : null;
+                    if (number == null || fallback.isInt() && number != number.intValue()) {
+                        wrong = "must be " + (fallback.isInt() ? "an integer in [-2^31, 2^31)" : "an integer");
+                    } else {
+                        target.put(key.getKey(), number);
+                    }
+                } else if (fallback.isArray() && !value.isArray()) {
+                    wrong = "must be a list";
+                } else if (fallback.isTextual() && !value.isValueNode()) {
+                    wrong = "must be a string";
+                }
+                if (wrong != null) {
+                    String origin = origins.get(name);
+                    problems.add(name + " has the wrong type: " + wrong + ", was " + (value.isTextual()
+                            ? "'" + value.asText() + "'" : value.toString())
+                            + (origin == null ? "" : " (" + origin + ")"));
+                    target.set(key.getKey(), fallback);
+                }
+            }
+        }
+    }
+
+    private static Long parseLong(String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return null; // not an integer: the caller reports it
+        }
     }
 
     private static void mergeFile(Path file, ObjectNode tree, List<String> problems) {
@@ -109,14 +173,17 @@ public final class ConfigLoader {
         return String.join(", ", names);
     }
 
-    private static void applyEnvironment(ObjectNode tree, Map<String, String> environment) {
+    private static void applyEnvironment(ObjectNode tree, Map<String, String> environment,
+            Map<String, String> origins) {
         for (Iterator<Map.Entry<String, JsonNode>> sections = tree.fields(); sections.hasNext(); ) {
             Map.Entry<String, JsonNode> section = sections.next();
             for (Iterator<String> keys = section.getValue().fieldNames(); keys.hasNext(); ) {
                 String key = keys.next();
-                String value = environment.get(environmentName(section.getKey(), key));
+                String variable = environmentName(section.getKey(), key);
+                String value = environment.get(variable);
                 if (value != null) {
                     set(tree, section.getKey() + "." + key, value, new ArrayList<>(), "environment");
+                    origins.put(section.getKey() + "." + key, "environment " + variable);
                 }
             }
         }
@@ -127,13 +194,15 @@ public final class ConfigLoader {
         return ("GRIDVEC_" + section + "_" + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2")).toUpperCase(Locale.ROOT);
     }
 
-    private static void set(ObjectNode tree, String dottedKey, String value, List<String> problems, String origin) {
+    /** Sets {@code section.key} from text; returns false (with a problem) for an unknown key. */
+    private static boolean set(ObjectNode tree, String dottedKey, String value, List<String> problems,
+            String origin) {
         int dot = dottedKey.indexOf('.');
         JsonNode section = dot < 0 ? null : tree.get(dottedKey.substring(0, dot));
         String key = dot < 0 ? dottedKey : dottedKey.substring(dot + 1);
         if (!(section instanceof ObjectNode target) || !target.has(key)) {
             problems.add("unknown key '" + dottedKey + "' (" + origin + ")");
-            return;
+            return false;
         }
         if (target.get(key).isArray()) {
             ArrayNode list = target.putArray(key);
@@ -145,6 +214,7 @@ public final class ConfigLoader {
         } else {
             target.put(key, value);
         }
+        return true;
     }
 
     private static String describe(JsonProcessingException e) {

@@ -119,6 +119,48 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void unknownKeysWrongTypesInvalidValuesAndAnUnusableDataDirAreReportedAtOnceNamingTheirSource()
+            throws IOException {
+        Path file = write("""
+                node:
+                  name: "bad name"
+                  dataDir: /proc/forbidden/x
+                  colour: blue
+                rest:
+                  port: "abc"
+                cluster:
+                  seeds: 47500
+                search:
+                  timeoutMs: 5
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("GRIDVEC_INGEST_MAX_WAIT_MS", "soon",
+                "GRIDVEC_STORAGE_WAL_SEGMENT_MB", "0"), Map.of("cluster.clientPort", "99999999999")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "unknown key 'node.colour'",
+                        "rest.port has the wrong type: must be an integer in [-2^31, 2^31), was 'abc'",
+                        "cluster.seeds has the wrong type: must be a list, was 47500",
+                        "cluster.clientPort has the wrong type: must be an integer in [-2^31, 2^31), was "
+                                + "'99999999999' (command line)",
+                        "ingest.maxWaitMs has the wrong type: must be an integer in [-2^31, 2^31), was 'soon' "
+                                + "(environment GRIDVEC_INGEST_MAX_WAIT_MS)",
+                        "node.name must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$, was 'bad name'",
+                        "storage.walSegmentMb must be in [1, 1024], was 0 (environment GRIDVEC_STORAGE_WAL_SEGMENT_MB)",
+                        "search.timeoutMs must be in [100, 600000], was 5",
+                        "search.hedgeDelayMs must be in [0, search.timeoutMs), was 50",
+                        "node.dataDir '/proc/forbidden/x' cannot be created: /proc/forbidden: "
+                                + "NoSuchFileException"));
+    }
+
+    @Test
+    void aDataDirThatCanBeCreatedPassesAndIsLeftAsItWas(@TempDir Path dir) {
+        Path data = dir.resolve("a").resolve("b");
+        assertThat(ConfigLoader.load(null, Map.of("GRIDVEC_NODE_DATA_DIR", data.toString()), Map.of()).node()
+                .dataDir()).isEqualTo(data.toString());
+        assertThat(dir.resolve("a")).doesNotExist();
+    }
+
+    @Test
     void environmentNamesFollowTheKeys() {
         assertThat(ConfigLoader.environmentName("cluster", "communicationPort"))
                 .isEqualTo("GRIDVEC_CLUSTER_COMMUNICATION_PORT");
