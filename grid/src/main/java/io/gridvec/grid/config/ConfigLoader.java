@@ -70,7 +70,8 @@ public final class ConfigLoader {
             String key = problem.substring(0, Math.max(0, problem.indexOf(' ')));
             problems.add(origins.containsKey(key) ? problem + " (" + origins.get(key) + ")" : problem);
         }
-        String dataDir = DirectoryCheck.problem(config.node().dataDir());
+        String dir = config.node().dataDir();
+        String dataDir = dir == null || dir.isBlank() ? null : DirectoryCheck.problem(dir); // empty: reported above
         if (dataDir != null) {
             String origin = origins.get("node.dataDir");
             problems.add("node.dataDir " + dataDir + (origin == null ? "" : " (" + origin + ")"));

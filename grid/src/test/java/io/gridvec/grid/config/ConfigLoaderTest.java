@@ -153,6 +153,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anEmptyDataDirIsReportedOnce() throws IOException {
+        Path file = write("node:\n  dataDir: ~\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "node.dataDir must not be empty"));
+    }
+
+    @Test
     void aDataDirThatCanBeCreatedPassesAndIsLeftAsItWas(@TempDir Path dir) {
         Path data = dir.resolve("a").resolve("b");
         assertThat(ConfigLoader.load(null, Map.of("GRIDVEC_NODE_DATA_DIR", data.toString()), Map.of()).node()
