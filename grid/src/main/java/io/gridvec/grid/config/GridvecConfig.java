@@ -18,8 +18,11 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
     /** The node: its name (also its Ignite consistent id) and where it keeps its data. */
     public record Node(String name, String dataDir) {}
 
-    /** The REST API's listening address. */
-    public record Rest(String host, int port) {}
+    /**
+     * The REST API's listening address, and how long a stopping node lets the requests it is serving finish (new ones
+     * are refused with 503 meanwhile).
+     */
+    public record Rest(String host, int port, int drainTimeoutMs) {}
 
     /**
      * Cluster membership and links: the cluster's name (a node joins only a cluster of the same name), the address
@@ -52,7 +55,7 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
     public static GridvecConfig defaults() {
         return new GridvecConfig(
                 new Node("gridvec-1", "./data"),
-                new Rest("127.0.0.1", 8080),
+                new Rest("127.0.0.1", 8080, 30_000),
                 new Cluster("gridvec", "127.0.0.1", 47500, 47100, 10800, List.of("127.0.0.1:47500"), 1, 60_000),
                 new Storage("LOG_ONLY", 64, 1024),
                 new Ingest(100_000, 64, 2_000),
@@ -83,6 +86,9 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
             if (!ports.add(port)) {
                 problems.add("rest.port and the cluster ports must differ, " + port + " is used twice");
             }
+        }
+        if (rest.drainTimeoutMs() < 0 || rest.drainTimeoutMs() > 600_000) {
+            problems.add("rest.drainTimeoutMs must be in [0, 600000], was " + rest.drainTimeoutMs());
         }
         if (cluster.seeds() == null || cluster.seeds().isEmpty()) {
             problems.add("cluster.seeds must list at least one host:port");

@@ -47,9 +47,10 @@ import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
  * cluster when the baseline nodes return, so restarts keep the same data placement. A node joins only a cluster of
  * the same {@code cluster.name} ({@link ClusterNameCheck}).
  *
- * <p>{@link #close()} stops the node within {@code cluster.stopTimeoutMs}: it tells the other nodes first (their
- * searches stop asking it), then stops the REST server, its shards and Ignite, gracefully while another node can take
- * over its partitions.
+ * <p>{@link #close()} stops the node: it tells the other nodes first (their searches stop asking it), refuses new
+ * requests and lets those being served finish (within {@code rest.drainTimeoutMs}), then stops the REST server, its
+ * shards and Ignite, gracefully while another node can take over its partitions (within
+ * {@code cluster.stopTimeoutMs}).
  */
 public final class GridNode implements AutoCloseable {
 
@@ -130,7 +131,8 @@ public final class GridNode implements AutoCloseable {
             SearchRouter router = new SearchRouter(ignite, catalog, config.search().timeoutMs(),
                     config.search().hedgeDelayMs(), config.search().resultCacheMb() * 1024L * 1024L);
             node.router = router;
-            NodeMetrics metrics = new NodeMetrics(ignite, catalog, shards, router);
+            NodeMetrics metrics = new NodeMetrics(ignite, catalog, shards, router,
+                    Path.of(config.node().dataDir()).toAbsolutePath().normalize());
             node.metrics = metrics;
             ignite.message().localListen(Membership.STOP_TOPIC, node.stopListener);
             node.rest = RestServer.start(config.rest().host(), config.rest().port(), List.of(
@@ -239,7 +241,7 @@ public final class GridNode implements AutoCloseable {
 
     /**
      * Stops the node; a second call does nothing. First it tells the other nodes, so their searches ask other owners,
-     * then it stops the REST server (in-flight requests finish), its shards (writing their snapshots) and Ignite.
+     * then it drains and stops the REST server ({@link #drainRest()}), its shards (writing their snapshots) and Ignite.
      * Ignite stops gracefully, waiting until another node holds a copy of each of its partitions, unless every other
      * server is stopping too; after {@code cluster.stopTimeoutMs} it stops anyway: its data is on disk, and a
      * partition whose only copy it held is offline until the node returns.
@@ -257,11 +259,7 @@ public final class GridNode implements AutoCloseable {
                     }
                 },
                 () -> ignite.message().stopLocalListen(Membership.STOP_TOPIC, stopListener),
-                () -> {
-                    if (rest != null) {
-                        rest.close();
-                    }
-                },
+                this::drainRest,
                 () -> {
                     if (router != null) {
                         router.close();
@@ -276,6 +274,28 @@ public final class GridNode implements AutoCloseable {
                 lagBoard::close,
                 shards::close,
                 this::stopIgnite);
+    }
+
+    /**
+     * Refuses new requests and lets those being served finish, for at most {@code rest.drainTimeoutMs}; then stops
+     * the REST server, cutting off any request still running (its client sees the connection close, never a success
+     * for a write that was not made).
+     */
+    private void drainRest() {
+        if (rest == null) {
+            return;
+        }
+        try {
+            int left = rest.drain(config.rest().drainTimeoutMs());
+            if (left > 0) {
+                LOG.log(System.Logger.Level.WARNING, left + " requests were still being served after "
+                        + "rest.drainTimeoutMs (" + config.rest().drainTimeoutMs() + " ms); stopping anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            rest.close();
+        }
     }
 
     /**

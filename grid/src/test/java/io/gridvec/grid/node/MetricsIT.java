@@ -5,10 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,8 +67,36 @@ class MetricsIT {
             assertThat(series.get("gridvec_search_jobs_total"))
                     .isGreaterThan(series.get("gridvec_search_retries_total"));
             assertThat(series.get("process_uptime_seconds")).isPositive();
+            String disk = "{path=\"" + dataDir.resolve("metrics").toAbsolutePath() + "\"}";
+            assertThat(series.get("disk_free_bytes" + disk)).isPositive()
+                    .isLessThanOrEqualTo(series.get("disk_total_bytes" + disk));
             promtoolAccepts(response.body());
+            // GC pauses are registered at the first collection after the meters were bound.
+            System.gc();
+            Set<String> monitored = monitoredNames();
+            assertThat(monitored).contains("gridvec_http_requests_seconds_bucket", "disk_free_bytes");
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                String scraped = TestNodes.http(node, "GET", "/metrics", null).body();
+                assertThat(monitored).as("series that docs/monitoring's alerts and dashboard query").allSatisfy(
+                        name -> assertThat(scraped).as(name).containsPattern("(?m)^" + name + "[{ ]"));
+            });
         }
+    }
+
+    /**
+     * The series names (Gridvec's, the JVM's, the process' and the disk's) queried by the alert rules and the
+     * dashboard of docs/monitoring.
+     */
+    private static Set<String> monitoredNames() throws IOException {
+        Path monitoring = Path.of("..", "docs", "monitoring");
+        String text = Files.readString(monitoring.resolve("alerts.yml"))
+                + Files.readString(monitoring.resolve("gridvec-dashboard.json"));
+        Set<String> names = new TreeSet<>();
+        Matcher name = Pattern.compile("\\b(?:gridvec|jvm|process|disk)_[a-z_]+").matcher(text);
+        while (name.find()) {
+            names.add(name.group());
+        }
+        return names;
     }
 
     /** Returns each sample line's value by series name and labels. */

@@ -32,7 +32,7 @@ final class TestNodes {
         int[] ports = freePorts(4);
         return new GridvecConfig(
                 new GridvecConfig.Node(name, dataDir.resolve(name).toString()),
-                new GridvecConfig.Rest("127.0.0.1", ports[0]),
+                new GridvecConfig.Rest("127.0.0.1", ports[0], 30_000),
                 new GridvecConfig.Cluster("gridvec-test", "127.0.0.1", ports[1], ports[2], ports[3],
                         List.of("127.0.0.1:" + ports[1]), initialNodes, 30_000),
                 new GridvecConfig.Storage("LOG_ONLY", 1, 128),

@@ -19,12 +19,14 @@ import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.jvm.DiskSpaceMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,8 +63,12 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
     private final MultiGauge lost;
     private volatile Readiness readiness;
 
-    /** Registers the node's meters: the result cache of {@code router}, the shards of {@code shards}. */
-    public NodeMetrics(Ignite ignite, CollectionCatalog catalog, ShardRegistry shards, SearchRouter router) {
+    /**
+     * Registers the node's meters: the result cache of {@code router}, the shards of {@code shards}, the free and
+     * total space of the file system holding {@code dataDir}.
+     */
+    public NodeMetrics(Ignite ignite, CollectionCatalog catalog, ShardRegistry shards, SearchRouter router,
+            Path dataDir) {
         this.ignite = ignite;
         this.catalog = catalog;
         this.shards = shards;
@@ -77,6 +83,7 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
+        new DiskSpaceMetrics(dataDir.toFile()).bindTo(registry);
         FunctionCounter.builder("gridvec.search.cache.hits", router, r -> r.resultCacheStats().hits())
                 .description("Searches answered from this node's result cache").register(registry);
         FunctionCounter.builder("gridvec.search.cache.misses", router, r -> r.resultCacheStats().misses())

@@ -19,13 +19,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The node's HTTP server (Javalin on Jetty 12, one virtual thread per request): {@code GET /health} plus the routes
  * of each {@link RestRoutes} group. Every error is JSON, {@code {"error": {"code", "message", "field"}}}: refused
  * requests ({@link ApiException}) with their status, unknown routes with 404, and any other failure with 500 and a
  * request id. That 500 handler is the one broad catch of a request; it logs the failure once, with the id, and
- * never sends a stack trace. Thread-safe; {@link #close()} stops it.
+ * never sends a stack trace. Thread-safe; {@link #drain} refuses new requests and lets those being served finish,
+ * {@link #close()} stops it.
  */
 public final class RestServer implements AutoCloseable {
 
@@ -36,13 +38,25 @@ public final class RestServer implements AutoCloseable {
     public static final long MAX_REQUEST_BYTES = 64L * 1024 * 1024;
 
     private static final System.Logger LOG = System.getLogger(RestServer.class.getName());
+    private static final long DRAIN_CHECK_MS = 20;
+
+    /** The context attribute marking a request counted in {@link Drain#inFlight}. */
+    private static final String COUNTED = "gridvec.counted";
 
     private final Javalin app;
     private final List<String> endpoints;
+    private final Drain drain;
 
-    private RestServer(Javalin app, List<String> endpoints) {
+    private RestServer(Javalin app, List<String> endpoints, Drain drain) {
         this.app = app;
         this.endpoints = List.copyOf(endpoints);
+        this.drain = drain;
+    }
+
+    /** Whether the server refuses new requests, and how many it is serving. */
+    private static final class Drain {
+        final AtomicInteger inFlight = new AtomicInteger();
+        volatile boolean draining;
     }
 
     /**
@@ -54,6 +68,7 @@ public final class RestServer implements AutoCloseable {
     public static RestServer start(String host, int port, List<RestRoutes> groups, RequestLogger requests) {
         String openApi = openApiDocument();
         List<String> endpoints = new ArrayList<>();
+        Drain drain = new Drain();
         Javalin app = Javalin.create(config -> {
             config.events.handlerAdded(handler -> {
                 if (handler.getHttpMethod().isHttpMethod()) {
@@ -63,8 +78,22 @@ public final class RestServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
-            config.requestLogger.http(requests);
-            config.routes.before(ctx -> ctx.header(REQUEST_ID, requestId(ctx)));
+            config.requestLogger.http((ctx, millis) -> {
+                if (ctx.attribute(COUNTED) != null) {
+                    drain.inFlight.decrementAndGet();
+                }
+                requests.handle(ctx, millis);
+            });
+            config.routes.before(ctx -> {
+                ctx.header(REQUEST_ID, requestId(ctx));
+                if (drain.draining) {
+                    ctx.header("Retry-After", "1");
+                    throw new ApiException(503, "UNAVAILABLE", "the node is stopping; send the request to another "
+                            + "node", null);
+                }
+                drain.inFlight.incrementAndGet();
+                ctx.attribute(COUNTED, Boolean.TRUE);
+            });
             config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "UP", "process", ProcessMemory.now())));
             config.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             groups.forEach(group -> group.register(config.routes));
@@ -119,7 +148,7 @@ public final class RestServer implements AutoCloseable {
             });
         });
         app.start(host, port);
-        return new RestServer(app, endpoints);
+        return new RestServer(app, endpoints, drain);
     }
 
     /** Returns the port the server listens on. */
@@ -163,7 +192,22 @@ public final class RestServer implements AutoCloseable {
         return given != null && given.matches("[A-Za-z0-9._-]{1,64}") ? given : UUID.randomUUID().toString();
     }
 
-    /** Stops accepting requests and stops the server. */
+    /**
+     * Refuses new requests from now on (503 {@code UNAVAILABLE} with {@code Retry-After}) and waits up to
+     * {@code timeoutMs} for the requests being served to finish.
+     *
+     * @return how many requests were still being served when the wait ended (0: all finished)
+     */
+    public int drain(long timeoutMs) throws InterruptedException {
+        drain.draining = true;
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (drain.inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(DRAIN_CHECK_MS);
+        }
+        return drain.inFlight.get();
+    }
+
+    /** Stops the server; requests still being served are cut off (call {@link #drain} first to let them end). */
     @Override
     public void close() {
         app.stop();
