@@ -42,9 +42,14 @@ final class ClusterCommand {
         String url;
 
         int call(String method, String path) throws InterruptedException {
+            return call(method, path, null);
+        }
+
+        /** Sends {@code method path} with a JSON body (null: none) and prints the answer. */
+        int call(String method, String path, String body) throws InterruptedException {
             HttpResponse<String> response;
             try {
-                response = send(method, url + path);
+                response = send(method, url + path, body);
             } catch (IOException e) {
                 System.err.println("gridvec: no answer from " + url + ": " + e);
                 return UNREACHABLE;
@@ -54,9 +59,12 @@ final class ClusterCommand {
         }
     }
 
-    static HttpResponse<String> send(String method, String url) throws IOException, InterruptedException {
+    static HttpResponse<String> send(String method, String url, String body) throws IOException,
+            InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(6))
-                .method(method, HttpRequest.BodyPublishers.noBody()).build();
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -113,7 +121,7 @@ final class ClusterCommand {
             List<String> rest = new ArrayList<>();
             List<String> discovery = new ArrayList<>();
             try {
-                Matcher address = ADDRESS.matcher(send("GET", url + "/v1/cluster").body());
+                Matcher address = ADDRESS.matcher(send("GET", url + "/v1/cluster", null).body());
                 while (address.find()) {
                     (address.group(1).equals("rest") ? rest : discovery).add(address.group(2));
                 }

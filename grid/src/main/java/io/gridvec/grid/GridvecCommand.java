@@ -4,6 +4,7 @@ import io.gridvec.grid.config.ConfigException;
 import io.gridvec.grid.config.ConfigLoader;
 import io.gridvec.grid.config.GridvecConfig;
 import io.gridvec.grid.node.GridNode;
+import io.gridvec.grid.node.NodeLogging;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         version = "Gridvec 0.1.0-SNAPSHOT",
         description = "Gridvec, a distributed vector database on Apache Ignite.",
-        subcommands = {GridvecCommand.Start.class, GridvecCommand.Config.class, ClusterCommand.class})
+        subcommands = {GridvecCommand.Start.class, GridvecCommand.Config.class, ClusterCommand.class,
+                SnapshotCommand.class})
 public final class GridvecCommand implements Callable<Integer> {
 
     /** Exit status for an invalid configuration. */
@@ -75,7 +77,7 @@ public final class GridvecCommand implements Callable<Integer> {
                 System.err.println(e.getMessage());
                 return INVALID_CONFIG;
             }
-            ConsoleLogging.install();
+            NodeLogging.configure(config);
             // Gridvec's hook below stops the node (bounded by cluster.stopTimeoutMs); Ignite's own hook would
             // start a second, unbounded graceful stop beside it.
             System.setProperty("IGNITE_NO_SHUTDOWN_HOOK", "true");
@@ -84,13 +86,19 @@ public final class GridvecCommand implements Callable<Integer> {
                 node = GridNode.start(config);
             } catch (IgniteException e) {
                 System.err.println("gridvec: the node did not start: " + rootMessage(e));
+                NodeLogging.shutdown();
                 return START_FAILED;
             }
             node.onStopRequest(() -> System.exit(0));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                node.close();
-                stopped.countDown();
+                try {
+                    node.close();
+                    System.out.println("Gridvec node " + config.node().name() + " stopped.");
+                } finally {
+                    NodeLogging.shutdown();
+                    stopped.countDown();
+                }
             }, "gridvec-shutdown"));
             System.out.println("Gridvec node " + config.node().name() + " started: data in "
                     + Path.of(config.node().dataDir()).toAbsolutePath().normalize() + ", REST on http://"

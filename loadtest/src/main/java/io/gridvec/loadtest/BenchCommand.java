@@ -1,5 +1,6 @@
 package io.gridvec.loadtest;
 
+import io.gridvec.loadtest.load.BackupBenchCommand;
 import io.gridvec.loadtest.load.CacheBenchCommand;
 import io.gridvec.loadtest.load.RestartBenchCommand;
 import io.gridvec.loadtest.load.UpdateBenchCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "gridvec bench",
         description = "Gridvec benchmarks. Compare figures within one run (ratios), not across days or machines.",
         subcommands = {IndexBenchCommand.class, KernelsCommand.class, RestartBenchCommand.class,
-            UpdateBenchCommand.class, CacheBenchCommand.class})
+            UpdateBenchCommand.class, CacheBenchCommand.class, BackupBenchCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
     /** Exit status for bad arguments or input data. */

@@ -76,6 +76,13 @@ public final class ConfigLoader {
             String origin = origins.get("node.dataDir");
             problems.add("node.dataDir " + dataDir + (origin == null ? "" : " (" + origin + ")"));
         }
+        String logFile = config.log().file();
+        String logDir = logFile == null || logFile.isBlank() ? null
+                : DirectoryCheck.problem(config.logFile().getParent().toString());
+        if (logDir != null) {
+            String origin = origins.get("log.file");
+            problems.add("log.file's directory " + logDir + (origin == null ? "" : " (" + origin + ")"));
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }

@@ -1,5 +1,6 @@
 package io.gridvec.grid.config;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -7,10 +8,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A node's configuration: one YAML file of six sections, each a record whose defaults live in {@link #defaults()}.
+ * A node's configuration: one YAML file of seven sections, each a record whose defaults live in {@link #defaults()}.
  * Immutable and thread-safe; {@link ConfigLoader} builds it and {@link #problems()} validates it.
  */
-public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage storage, Ingest ingest, Search search) {
+public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage storage, Ingest ingest, Search search,
+        Log log) {
 
     private static final Pattern NODE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$");
     private static final Pattern SEED = Pattern.compile("^[^:\\s]+:\\d{1,5}(\\.\\.\\d{1,5})?$");
@@ -51,6 +53,13 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
      */
     public record Search(int hedgeDelayMs, int timeoutMs, int resultCacheMb) {}
 
+    /**
+     * Logs: the level of every logger (Gridvec's, Ignite's, Jetty's), the JSON log file (empty: {@code
+     * <node.dataDir>/logs/gridvec.json}), the size at which it rolls over, in MiB, and how many rolled files are
+     * kept.
+     */
+    public record Log(String level, String file, int maxFileMb, int maxFiles) {}
+
     /** Returns the defaults: a single node on 127.0.0.1 with its data in {@code ./data}. */
     public static GridvecConfig defaults() {
         return new GridvecConfig(
@@ -59,7 +68,8 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
                 new Cluster("gridvec", "127.0.0.1", 47500, 47100, 10800, List.of("127.0.0.1:47500"), 1, 60_000),
                 new Storage("LOG_ONLY", 64, 1024),
                 new Ingest(100_000, 64, 2_000),
-                new Search(50, 10_000, 16));
+                new Search(50, 10_000, 16),
+                new Log("INFO", "", 100, 10));
     }
 
     /** Returns every problem of this configuration, each naming the key and the limit; empty when valid. */
@@ -132,7 +142,26 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
         if (search.resultCacheMb() < 0 || search.resultCacheMb() > 65_536) {
             problems.add("search.resultCacheMb must be in [0, 65536], was " + search.resultCacheMb());
         }
+        if (!Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(log.level())) {
+            problems.add("log.level must be one of TRACE, DEBUG, INFO, WARN, ERROR, was '" + log.level() + "'");
+        }
+        if (log.file() == null) {
+            problems.add("log.file must be a path, or empty for <node.dataDir>/logs/gridvec.json");
+        }
+        if (log.maxFileMb() < 1 || log.maxFileMb() > 10_240) {
+            problems.add("log.maxFileMb must be in [1, 10240], was " + log.maxFileMb());
+        }
+        if (log.maxFiles() < 1 || log.maxFiles() > 1_000) {
+            problems.add("log.maxFiles must be in [1, 1000], was " + log.maxFiles());
+        }
         return problems;
+    }
+
+    /** Returns the JSON log file: {@code log.file}, or {@code <node.dataDir>/logs/gridvec.json} when it is empty. */
+    public Path logFile() {
+        Path file = log.file().isBlank() ? Path.of(node.dataDir(), "logs", "gridvec.json")
+                : Path.of(log.file());
+        return file.toAbsolutePath().normalize();
     }
 
     private static void requireHost(List<String> problems, String key, String host) {

@@ -10,7 +10,9 @@ import io.gridvec.router.metrics.NodeMetrics;
 import io.gridvec.router.rest.RestServer;
 import io.gridvec.router.search.SearchRouter;
 import io.gridvec.router.search.SearchRoutes;
+import io.gridvec.router.snapshots.SnapshotRoutes;
 import io.gridvec.shard.catalog.CollectionCatalog;
+import io.gridvec.shard.catalog.Snapshots;
 import io.gridvec.shard.lag.IndexLag;
 import io.gridvec.shard.lag.LagBoard;
 import io.gridvec.shard.record.RecordStore;
@@ -140,6 +142,7 @@ public final class GridNode implements AutoCloseable {
                     new RecordRoutes(catalog, new RecordStore(ignite), lagBoard),
                     new SearchRoutes(catalog, router),
                     new ClusterRoutes(catalog, cluster, shards, new Membership(ignite), addCommand(config)),
+                    new SnapshotRoutes(catalog, new Snapshots(ignite, catalog)),
                     metrics), metrics::request);
         } catch (RuntimeException e) {
             try {
@@ -229,7 +232,10 @@ public final class GridNode implements AutoCloseable {
                         ClusterNameCheck.ATTRIBUTE, cluster.name(),
                         ClusterView.REST_ATTRIBUTE, "http://" + config.rest().host() + ":" + config.rest().port(),
                         ClusterView.DISCOVERY_ATTRIBUTE, cluster.host() + ":" + cluster.discoveryPort()))
-                .setPeerClassLoadingEnabled(false);
+                .setPeerClassLoadingEnabled(false)
+                // /metrics serves Ignite's state; its 13-line metrics block every minute only filled the log.
+                .setMetricsLogFrequency(0)
+                .setGridLogger(NodeLogging.igniteLogger());
     }
 
     /** The seeds, plus this node's own discovery address so a lone node always finds itself. */

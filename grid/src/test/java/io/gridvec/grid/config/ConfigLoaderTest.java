@@ -105,8 +105,39 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
                         "unknown key 'rest.prot'",
-                        "unknown section 'metrics' (known: node, rest, cluster, storage, ingest, search)",
+                        "unknown section 'metrics' (known: node, rest, cluster, storage, ingest, search, log)",
                         "unknown key 'rest.tls' (command line)"));
+    }
+
+    @Test
+    void logSettingsAreCheckedAndTheLogFilesDirectoryMustBeWritable() throws IOException {
+        Path file = write("""
+                rest:
+                  drainTimeoutMs: -1
+                log:
+                  level: LOUD
+                  file: /proc/forbidden/gridvec.json
+                  maxFileMb: 0
+                  maxFiles: 5000
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "rest.drainTimeoutMs must be in [0, 600000], was -1",
+                        "log.level must be one of TRACE, DEBUG, INFO, WARN, ERROR, was 'LOUD'",
+                        "log.maxFileMb must be in [1, 10240], was 0",
+                        "log.maxFiles must be in [1, 1000], was 5000",
+                        "log.file's directory '/proc/forbidden' cannot be created: /proc/forbidden: "
+                                + "NoSuchFileException"));
+    }
+
+    @Test
+    void theLogFileDefaultsToTheDataDirectory() {
+        GridvecConfig config = ConfigLoader.load(null, Map.of("GRIDVEC_NODE_DATA_DIR", dir.resolve("d").toString()),
+                Map.of());
+        assertThat(config.logFile()).isEqualTo(dir.resolve("d/logs/gridvec.json").toAbsolutePath());
+        assertThat(ConfigLoader.load(null, Map.of("GRIDVEC_LOG_FILE", dir.resolve("x.json").toString()), Map.of())
+                .logFile()).isEqualTo(dir.resolve("x.json").toAbsolutePath());
     }
 
     @Test

@@ -66,7 +66,7 @@ class GracefulStopIT {
             }
             assertThat(failures).as("what clients saw besides successes, clean 503s and closed connections")
                     .isEmpty();
-            assertThat(nodes.log(0)).contains("Ignite node stopped OK");
+            assertThat(nodes.log(0)).contains("Gridvec node p0 stopped.");
 
             nodes.start(0);
             nodes.awaitReady(0, Duration.ofSeconds(120));

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -21,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String REQUEST_ID = "launcher-it-create";
 
     @TempDir
     Path workDir;
@@ -33,8 +39,11 @@ class LauncherIT {
         try {
             awaitHealthy(rest, node);
             assertThat(heapMaxMib(rest)).as("the launcher's default heap").isEqualTo(512);
-            assertThat(TestNodes.http(rest, "PUT", "/v1/collections/docs", "{\"dimension\": 2, \"metric\": \"l2\"}")
-                    .statusCode()).isEqualTo(201);
+            HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + rest + "/v1/collections/docs")).header("X-Request-Id", REQUEST_ID)
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"dimension\": 2, \"metric\": \"l2\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).isEqualTo(201);
             assertThat(TestNodes.http(rest, "PUT", "/v1/collections/docs/records", "{\"records\": ["
                     + "{\"id\": \"a\", \"vector\": [0, 0], \"payload\": {\"t\": 1}},"
                     + "{\"id\": \"b\", \"vector\": [5, 5]}, {\"id\": \"c\", \"vector\": [9, 9]}]}").statusCode())
@@ -48,6 +57,7 @@ class LauncherIT {
             stop(node);
         }
         assertThat(Files.isDirectory(workDir.resolve("data"))).as("data in ./data of the caller").isTrue();
+        jsonLogHasTheRequestIdAndIgnitesLines(workDir.resolve("data/logs/gridvec.json"));
 
         Process restarted = start(ports, "-Xmx384m");
         try {
@@ -90,7 +100,26 @@ class LauncherIT {
     private void stop(Process node) throws Exception {
         node.destroy(); // SIGTERM: the node stops gracefully
         assertThat(node.waitFor(60, TimeUnit.SECONDS)).as(this::log).isTrue();
-        assertThat(log()).contains("Ignite node stopped OK");
+        assertThat(log()).contains("Gridvec node gridvec-1 stopped.");
+    }
+
+    /**
+     * The node's JSON log: every line is one JSON object; the line about the collection's creation carries the id of
+     * the request that created it; Ignite's own lines are there too.
+     */
+    private static void jsonLogHasTheRequestIdAndIgnitesLines(Path file) throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            lines.add(JSON.readTree(line));
+        }
+        assertThat(lines).anySatisfy(line -> {
+            assertThat(line.path("message").asText()).startsWith("Created collection {\"name\":\"docs\"");
+            assertThat(line.path("requestId").asText()).isEqualTo(REQUEST_ID);
+            assertThat(line.path("log.level").asText()).isEqualTo("INFO");
+            assertThat(line.path("@timestamp").asText()).isNotEmpty();
+        });
+        assertThat(lines).anySatisfy(line -> assertThat(line.path("log.logger").asText())
+                .startsWith("org.apache.ignite."));
     }
 
     private String log() {

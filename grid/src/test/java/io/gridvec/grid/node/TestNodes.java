@@ -37,7 +37,8 @@ final class TestNodes {
                         List.of("127.0.0.1:" + ports[1]), initialNodes, 30_000),
                 new GridvecConfig.Storage("LOG_ONLY", 1, 128),
                 GridvecConfig.defaults().ingest(),
-                GridvecConfig.defaults().search());
+                GridvecConfig.defaults().search(),
+                GridvecConfig.defaults().log());
     }
 
     /** Returns {@code config} with {@code seed}'s discovery address as its seed, so it joins seed's cluster. */
@@ -50,7 +51,7 @@ final class TestNodes {
         GridvecConfig.Cluster c = config.cluster();
         return new GridvecConfig(config.node(), config.rest(), new GridvecConfig.Cluster(c.name(), c.host(),
                 c.discoveryPort(), c.communicationPort(), c.clientPort(), List.copyOf(seeds), c.initialNodes(),
-                c.stopTimeoutMs()), config.storage(), config.ingest(), config.search());
+                c.stopTimeoutMs()), config.storage(), config.ingest(), config.search(), config.log());
     }
 
     /**

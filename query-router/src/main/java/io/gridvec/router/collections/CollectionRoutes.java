@@ -26,6 +26,7 @@ import java.util.Map;
 public final class CollectionRoutes implements RestRoutes {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final System.Logger LOG = System.getLogger(CollectionRoutes.class.getName());
 
     private final CollectionCatalog catalog;
     private final ClusterView cluster;
@@ -69,6 +70,9 @@ public final class CollectionRoutes implements RestRoutes {
         }
         try {
             CollectionCatalog.Created created = catalog.create(spec);
+            if (created == CollectionCatalog.Created.CREATED) {
+                LOG.log(System.Logger.Level.INFO, "Created collection " + JsonBody.write(spec));
+            }
             RestServer.json(ctx, created == CollectionCatalog.Created.CREATED ? 201 : 200, spec);
         } catch (CollectionConflictException e) {
             String message = e.existing() == null ? e.getMessage()
@@ -113,6 +117,7 @@ public final class CollectionRoutes implements RestRoutes {
         if (!catalog.drop(name)) {
             throw ApiException.notFound("no collection '" + name + "'");
         }
+        LOG.log(System.Logger.Level.INFO, "Deleted collection '" + name + "' and all its records");
         RestServer.json(ctx, 200, Map.of("deleted", name));
     }
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.MDC;
 
 /**
  * The node's HTTP server (Javalin on Jetty 12, one virtual thread per request): {@code GET /health} plus the routes
@@ -33,6 +34,9 @@ public final class RestServer implements AutoCloseable {
 
     /** Response header carrying the request id (taken from the request when the client sent one). */
     public static final String REQUEST_ID = "X-Request-Id";
+
+    /** The key of the request id in the log's context (a field of every JSON log line written for a request). */
+    public static final String LOG_REQUEST_ID = "requestId";
 
     /** The largest request body: a full batch of 1,000 records of 2,048 dimensions with payloads fits. */
     public static final long MAX_REQUEST_BYTES = 64L * 1024 * 1024;
@@ -82,10 +86,17 @@ public final class RestServer implements AutoCloseable {
                 if (ctx.attribute(COUNTED) != null) {
                     drain.inFlight.decrementAndGet();
                 }
-                requests.handle(ctx, millis);
+                try {
+                    requests.handle(ctx, millis);
+                } finally {
+                    MDC.remove(LOG_REQUEST_ID);
+                }
             });
             config.routes.before(ctx -> {
-                ctx.header(REQUEST_ID, requestId(ctx));
+                String id = requestId(ctx);
+                ctx.header(REQUEST_ID, id);
+                // Every line logged on this request's thread carries its id (the JSON log's requestId).
+                MDC.put(LOG_REQUEST_ID, id);
                 if (drain.draining) {
                     ctx.header("Retry-After", "1");
                     throw new ApiException(503, "UNAVAILABLE", "the node is stopping; send the request to another "

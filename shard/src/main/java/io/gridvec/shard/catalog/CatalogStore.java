@@ -10,12 +10,8 @@ import java.util.concurrent.ConcurrentMap;
 import javax.cache.Cache;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
-import org.apache.ignite.cache.CacheAtomicityMode;
-import org.apache.ignite.cache.CacheMode;
 import org.apache.ignite.cache.CachePeekMode;
-import org.apache.ignite.cache.CacheWriteSynchronizationMode;
 import org.apache.ignite.cache.query.ScanQuery;
-import org.apache.ignite.configuration.CacheConfiguration;
 
 /**
  * The catalog cache {@code gv_catalog} (REPLICATED, FULL_SYNC, ATOMIC, persistent) as compare-and-set operations on
@@ -109,15 +105,7 @@ final class CatalogStore {
     }
 
     private IgniteCache<String, String> cache() {
-        if (!ignite.cluster().state().active()) {
-            throw new ClusterNotReadyException("the cluster is " + ignite.cluster().state()
-                    + "; it activates when its initial nodes have joined");
-        }
-        IgniteCache<String, String> cache = ignite.cache(CACHE);
-        return cache != null ? cache : ignite.getOrCreateCache(new CacheConfiguration<String, String>(CACHE)
-                .setCacheMode(CacheMode.REPLICATED)
-                .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC)
-                .setAtomicityMode(CacheAtomicityMode.ATOMIC));
+        return SystemCaches.replicated(ignite, CACHE);
     }
 
     /** One actor's turn at a collection's cache on this node, from its claim to its last catalog update. */

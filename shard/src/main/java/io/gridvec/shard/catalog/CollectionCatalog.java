@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.cache.CacheAtomicityMode;
@@ -119,6 +120,35 @@ public final class CollectionCatalog {
             } else if (delete(name, json, entry)) {
                 return true;
             }
+        }
+    }
+
+    /**
+     * Creates a collection whose cache {@code restoreCache} brings back (from a snapshot), under the same claim as a
+     * create: the name is claimed, the cache restored and checked against {@code spec}, and the entry made ACTIVE. A
+     * node that fails midway leaves a CREATING entry that is finished like an interrupted create.
+     *
+     * @param restoreCache restores the cache of the given name, or throws
+     * @throws CollectionConflictException when the name is taken, by a collection or by a cache that is not one
+     * @throws ClusterNotReadyException while the cluster is not active
+     */
+    public void restore(CollectionSpec spec, Consumer<String> restoreCache) {
+        try (CatalogStore.Step step = store.begin()) {
+            String claim = step.creating(spec).json();
+            if (!store.insert(spec.name(), claim)) {
+                throw CollectionConflictException.exists(spec.name());
+            }
+            if (ignite.cacheNames().contains(spec.cacheName())) {
+                release(spec.name(), claim);
+                throw CollectionConflictException.foreignCache(spec.name());
+            }
+            try {
+                restoreCache.accept(spec.cacheName());
+            } catch (RuntimeException e) {
+                release(spec.name(), claim);
+                throw e;
+            }
+            activate(spec, claim);
         }
     }
 

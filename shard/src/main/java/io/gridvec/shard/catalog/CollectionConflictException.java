@@ -1,8 +1,8 @@
 package io.gridvec.shard.catalog;
 
 /**
- * A create request for a name that is taken: by a collection with a different spec, or by an Ignite cache
- * {@code gv_<name>} that is not a Gridvec collection.
+ * A create or restore for a name that is taken: by a collection (with a different spec, for a create), or by an
+ * Ignite cache {@code gv_<name>} that is not a Gridvec collection.
  */
 public final class CollectionConflictException extends RuntimeException {
 
@@ -18,6 +18,12 @@ public final class CollectionConflictException extends RuntimeException {
     private CollectionConflictException(String message) {
         super(message);
         this.existing = null;
+    }
+
+    /** Returns the error for a restore of a collection that exists. */
+    static CollectionConflictException exists(String name) {
+        return new CollectionConflictException("collection '" + name + "' exists; drop it before restoring it from a"
+                + " snapshot (Ignite restores only a cache that does not exist)");
     }
 
     /** Returns the error for a name whose cache exists without a catalog entry (someone else's cache). */

@@ -3,17 +3,13 @@ package io.gridvec.shard.catalog;
 import javax.cache.processor.MutableEntry;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
-import org.apache.ignite.cache.CacheAtomicityMode;
 import org.apache.ignite.cache.CacheEntryProcessor;
-import org.apache.ignite.cache.CacheMode;
 import org.apache.ignite.cache.CachePeekMode;
-import org.apache.ignite.cache.CacheWriteSynchronizationMode;
-import org.apache.ignite.configuration.CacheConfiguration;
 
 /**
  * A counter per collection that every write through Gridvec raises after the write is applied and before it is
  * acknowledged, so an answer computed while the counter had one value is stale once it has another. Kept in the
- * system cache {@code gv_writes} (REPLICATED, FULL_SYNC, ATOMIC): a raise returns only when every server's copy has
+ * system cache {@code gv_writes} ({@link SystemCaches}): a raise returns only when every server's copy has
  * it, so any node reads the current value from its own copy ({@link #current}). A collection's create raises it too,
  * so a collection dropped and created again under its name never matches answers about the old one. Thread-safe.
  */
@@ -53,10 +49,7 @@ public final class WriteGenerations {
     private IgniteCache<String, Long> cache() {
         IgniteCache<String, Long> counters = cache;
         if (counters == null) {
-            counters = ignite.getOrCreateCache(new CacheConfiguration<String, Long>(CACHE)
-                    .setCacheMode(CacheMode.REPLICATED)
-                    .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC)
-                    .setAtomicityMode(CacheAtomicityMode.ATOMIC));
+            counters = SystemCaches.replicated(ignite, CACHE);
             cache = counters;
         }
         return counters;
