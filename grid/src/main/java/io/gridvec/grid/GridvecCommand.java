@@ -3,10 +3,13 @@ package io.gridvec.grid;
 import io.gridvec.grid.config.ConfigException;
 import io.gridvec.grid.config.ConfigLoader;
 import io.gridvec.grid.config.GridvecConfig;
+import io.gridvec.grid.config.NetworkCheck;
 import io.gridvec.grid.node.GridNode;
 import io.gridvec.grid.node.NodeLogging;
+import io.gridvec.grid.node.NodeTracing;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -77,7 +80,14 @@ public final class GridvecCommand implements Callable<Integer> {
                 System.err.println(e.getMessage());
                 return INVALID_CONFIG;
             }
+            List<String> busy = NetworkCheck.portsInUse(config);
+            if (!busy.isEmpty()) {
+                System.err.println("gridvec: the node cannot start:");
+                busy.forEach(problem -> System.err.println("  - " + problem));
+                return START_FAILED;
+            }
             NodeLogging.configure(config);
+            NodeTracing.configure(config);
             // Gridvec's hook below stops the node (bounded by cluster.stopTimeoutMs); Ignite's own hook would
             // start a second, unbounded graceful stop beside it.
             System.setProperty("IGNITE_NO_SHUTDOWN_HOOK", "true");
@@ -96,6 +106,7 @@ public final class GridvecCommand implements Callable<Integer> {
                     node.close();
                     System.out.println("Gridvec node " + config.node().name() + " stopped.");
                 } finally {
+                    NodeTracing.shutdown();
                     NodeLogging.shutdown();
                     stopped.countDown();
                 }

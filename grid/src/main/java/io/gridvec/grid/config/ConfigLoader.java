@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,7 +21,7 @@ import java.util.Map;
 /**
  * Builds a {@link GridvecConfig} in layers: the defaults in code, then the YAML file, then environment variables,
  * then command-line overrides; validates once and reports every problem together (unknown keys, wrong types, invalid
- * values, a data directory that cannot be created or written), naming the environment variable or the command line
+ * values, a data directory that cannot be created or written, an address that does not resolve), naming the environment variable or the command line
  * for a value that came from there. Stateless and thread-safe.
  *
  * <p>Every key {@code section.key} can be set from the environment as {@code GRIDVEC_SECTION_KEY} in upper snake
@@ -76,6 +77,22 @@ public final class ConfigLoader {
             String origin = origins.get("node.dataDir");
             problems.add("node.dataDir " + dataDir + (origin == null ? "" : " (" + origin + ")"));
         }
+        // Each address, by the words that name it in a problem; the key (before the first space) names its origin.
+        Map<String, String> hosts = new LinkedHashMap<>();
+        hosts.put("rest.host", config.rest().host());
+        hosts.put("cluster.host", config.cluster().host());
+        for (String seed : config.cluster().seeds() == null ? List.<String>of() : config.cluster().seeds()) {
+            if (seed != null && seed.lastIndexOf(':') > 0) {
+                hosts.putIfAbsent("cluster.seeds entry '" + seed + "':", seed.substring(0, seed.lastIndexOf(':')));
+            }
+        }
+        hosts.forEach((words, host) -> {
+            String unresolved = host == null || host.isBlank() ? null : NetworkCheck.unresolved(host);
+            if (unresolved != null) {
+                String origin = origins.get(words.split(" ")[0]);
+                problems.add(words + " " + unresolved + (origin == null ? "" : " (" + origin + ")"));
+            }
+        });
         String logFile = config.log().file();
         String logDir = logFile == null || logFile.isBlank() ? null
                 : DirectoryCheck.problem(config.logFile().getParent().toString());
@@ -112,6 +129,14 @@ public final class ConfigLoader {
                     } else {
                         target.put(key.getKey(), number);
                     }
+                } else if (fallback.isFloatingPointNumber()) {
+                    Double number = value.isNumber() ? Double.valueOf(value.asDouble())
+                            : value.isTextual() ? parseDouble(value.asText().trim()) : null;
+                    if (number == null || !Double.isFinite(number)) {
+                        wrong = "must be a number";
+                    } else {
+                        target.put(key.getKey(), number);
+                    }
                 } else if (fallback.isArray() && !value.isArray()) {
                     wrong = "must be a list";
                 } else if (fallback.isTextual() && !value.isValueNode()) {
@@ -125,6 +150,14 @@ public final class ConfigLoader {
                     target.set(key.getKey(), fallback);
                 }
             }
+        }
+    }
+
+    private static Double parseDouble(String text) {
+        try {
+            return Double.valueOf(text);
+        } catch (NumberFormatException e) {
+            return null; // not a number: the caller reports it
         }
     }
 

@@ -8,11 +8,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A node's configuration: one YAML file of seven sections, each a record whose defaults live in {@link #defaults()}.
+ * A node's configuration: one YAML file of eight sections, each a record whose defaults live in {@link #defaults()}.
  * Immutable and thread-safe; {@link ConfigLoader} builds it and {@link #problems()} validates it.
  */
 public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage storage, Ingest ingest, Search search,
-        Log log) {
+        Log log, Tracing tracing) {
 
     private static final Pattern NODE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$");
     private static final Pattern SEED = Pattern.compile("^[^:\\s]+:\\d{1,5}(\\.\\.\\d{1,5})?$");
@@ -48,10 +48,11 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
 
     /**
      * Searches: how long the router waits for a node before asking the other owners of its partitions too (0 turns
-     * hedging off), how long a search may take to answer every partition, and the heap this node's cache of search
-     * answers may take, in MiB (0 turns it off).
+     * hedging off), how long a search may take to answer every partition, the heap this node's cache of search
+     * answers may take, in MiB (0 turns it off), and the fraction of searches re-run exactly in the background to
+     * estimate recall (0 turns it off).
      */
-    public record Search(int hedgeDelayMs, int timeoutMs, int resultCacheMb) {}
+    public record Search(int hedgeDelayMs, int timeoutMs, int resultCacheMb, double recallSampleRate) {}
 
     /**
      * Logs: the level of every logger (Gridvec's, Ignite's, Jetty's), the JSON log file (empty: {@code
@@ -59,6 +60,12 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
      * kept.
      */
     public record Log(String level, String file, int maxFileMb, int maxFiles) {}
+
+    /**
+     * Traces: where spans go ({@code none}, the default, or {@code otlp}: OTLP over HTTP to {@code endpoint}), and the
+     * fraction of traces started here that are kept (a trace a client started keeps its client's decision).
+     */
+    public record Tracing(String exporter, String endpoint, double sampleRatio) {}
 
     /** Returns the defaults: a single node on 127.0.0.1 with its data in {@code ./data}. */
     public static GridvecConfig defaults() {
@@ -68,8 +75,9 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
                 new Cluster("gridvec", "127.0.0.1", 47500, 47100, 10800, List.of("127.0.0.1:47500"), 1, 60_000),
                 new Storage("LOG_ONLY", 64, 1024),
                 new Ingest(100_000, 64, 2_000),
-                new Search(50, 10_000, 16),
-                new Log("INFO", "", 100, 10));
+                new Search(50, 10_000, 16, 0.01),
+                new Log("INFO", "", 100, 10),
+                new Tracing("none", "http://127.0.0.1:4318/v1/traces", 1.0));
     }
 
     /** Returns every problem of this configuration, each naming the key and the limit; empty when valid. */
@@ -139,6 +147,9 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
         if (search.hedgeDelayMs() < 0 || search.hedgeDelayMs() >= search.timeoutMs()) {
             problems.add("search.hedgeDelayMs must be in [0, search.timeoutMs), was " + search.hedgeDelayMs());
         }
+        if (!(search.recallSampleRate() >= 0 && search.recallSampleRate() <= 1)) {
+            problems.add("search.recallSampleRate must be in [0, 1], was " + search.recallSampleRate());
+        }
         if (search.resultCacheMb() < 0 || search.resultCacheMb() > 65_536) {
             problems.add("search.resultCacheMb must be in [0, 65536], was " + search.resultCacheMb());
         }
@@ -153,6 +164,15 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
         }
         if (log.maxFiles() < 1 || log.maxFiles() > 1_000) {
             problems.add("log.maxFiles must be in [1, 1000], was " + log.maxFiles());
+        }
+        if (!Set.of("none", "otlp").contains(tracing.exporter())) {
+            problems.add("tracing.exporter must be one of none, otlp, was '" + tracing.exporter() + "'");
+        }
+        if (tracing.endpoint() == null || !tracing.endpoint().matches("^https?://[^\\s/]+(/\\S*)?$")) {
+            problems.add("tracing.endpoint must be an http:// or https:// URL, was '" + tracing.endpoint() + "'");
+        }
+        if (!(tracing.sampleRatio() >= 0 && tracing.sampleRatio() <= 1)) {
+            problems.add("tracing.sampleRatio must be in [0, 1], was " + tracing.sampleRatio());
         }
         return problems;
     }

@@ -8,6 +8,7 @@ import io.gridvec.router.collections.CollectionRoutes;
 import io.gridvec.router.records.RecordRoutes;
 import io.gridvec.router.metrics.NodeMetrics;
 import io.gridvec.router.rest.RestServer;
+import io.gridvec.router.search.RecallEstimator;
 import io.gridvec.router.search.SearchRouter;
 import io.gridvec.router.search.SearchRoutes;
 import io.gridvec.router.snapshots.SnapshotRoutes;
@@ -73,6 +74,7 @@ public final class GridNode implements AutoCloseable {
     private volatile Runnable onStopRequest;
     private RestServer rest;
     private SearchRouter router;
+    private RecallEstimator recall;
     private NodeMetrics metrics;
 
     private GridNode(GridvecConfig config, Ignite ignite, ShardRegistry shards, LagBoard lagBoard) {
@@ -133,14 +135,16 @@ public final class GridNode implements AutoCloseable {
             SearchRouter router = new SearchRouter(ignite, catalog, config.search().timeoutMs(),
                     config.search().hedgeDelayMs(), config.search().resultCacheMb() * 1024L * 1024L);
             node.router = router;
-            NodeMetrics metrics = new NodeMetrics(ignite, catalog, shards, router,
+            RecallEstimator recall = new RecallEstimator(router, config.search().recallSampleRate());
+            node.recall = recall;
+            NodeMetrics metrics = new NodeMetrics(ignite, catalog, shards, router, recall,
                     Path.of(config.node().dataDir()).toAbsolutePath().normalize());
             node.metrics = metrics;
             ignite.message().localListen(Membership.STOP_TOPIC, node.stopListener);
             node.rest = RestServer.start(config.rest().host(), config.rest().port(), List.of(
                     new CollectionRoutes(catalog, cluster),
                     new RecordRoutes(catalog, new RecordStore(ignite), lagBoard),
-                    new SearchRoutes(catalog, router),
+                    new SearchRoutes(catalog, router, recall),
                     new ClusterRoutes(catalog, cluster, shards, new Membership(ignite), addCommand(config)),
                     new SnapshotRoutes(catalog, new Snapshots(ignite, catalog)),
                     metrics), metrics::request);
@@ -266,6 +270,11 @@ public final class GridNode implements AutoCloseable {
                 },
                 () -> ignite.message().stopLocalListen(Membership.STOP_TOPIC, stopListener),
                 this::drainRest,
+                () -> {
+                    if (recall != null) {
+                        recall.close();
+                    }
+                },
                 () -> {
                     if (router != null) {
                         router.close();

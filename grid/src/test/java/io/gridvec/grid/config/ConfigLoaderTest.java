@@ -105,7 +105,7 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
                         "unknown key 'rest.prot'",
-                        "unknown section 'metrics' (known: node, rest, cluster, storage, ingest, search, log)",
+                        "unknown section 'metrics' (known: node, rest, cluster, storage, ingest, search, log, tracing)",
                         "unknown key 'rest.tls' (command line)"));
     }
 
@@ -129,6 +129,38 @@ class ConfigLoaderTest {
                         "log.maxFiles must be in [1, 1000], was 5000",
                         "log.file's directory '/proc/forbidden' cannot be created: /proc/forbidden: "
                                 + "NoSuchFileException"));
+    }
+
+    @Test
+    void addressesThatDoNotResolveAreNamedWithTheirKeys() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("GRIDVEC_REST_HOST", "no-such-host.invalid"),
+                Map.of("cluster.seeds", "127.0.0.1:47500,nowhere.invalid:47501")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "rest.host 'no-such-host.invalid' does not resolve to an address "
+                                + "(environment GRIDVEC_REST_HOST)",
+                        "cluster.seeds entry 'nowhere.invalid:47501': 'nowhere.invalid' does not resolve to an "
+                                + "address (command line)"));
+    }
+
+    @Test
+    void portsInUseAreNamedWithTheirKeys() throws IOException {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            GridvecConfig config = ConfigLoader.load(null, Map.of(), Map.of("rest.port",
+                    String.valueOf(taken.getLocalPort())));
+            // The other ports are the defaults, which something else on this machine may hold too.
+            assertThat(NetworkCheck.portsInUse(config)).anySatisfy(problem -> assertThat(problem)
+                    .startsWith("rest.port " + taken.getLocalPort() + " on 127.0.0.1 cannot be bound: "));
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            int free = probe.getLocalPort();
+            probe.close();
+            GridvecConfig config = ConfigLoader.load(null, Map.of(), Map.of("rest.port", String.valueOf(free)));
+            assertThat(NetworkCheck.portsInUse(config)).noneSatisfy(problem -> assertThat(problem)
+                    .startsWith("rest.port"));
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.gridvec.grid.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gridvec.grid.config.GridvecConfig;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,11 @@ class MetricsIT {
 
     @Test
     void metricsAfterTrafficHoldRequestSearchAndCollectionSeriesAndPassPromtool() throws Exception {
-        try (GridNode node = GridNode.start(TestNodes.config(dataDir, "metrics", 1))) {
+        GridvecConfig base = TestNodes.config(dataDir, "metrics", 1);
+        // Every search answered from the index is sampled for the recall estimate: here exactly the first one.
+        GridvecConfig config = new GridvecConfig(base.node(), base.rest(), base.cluster(), base.storage(),
+                base.ingest(), new GridvecConfig.Search(50, 10_000, 16, 1.0), base.log(), base.tracing());
+        try (GridNode node = GridNode.start(config)) {
             assertThat(TestNodes.http(node, "PUT", "/v1/collections/docs", "{\"dimension\": 2, \"metric\": \"l2\"}")
                     .statusCode()).isEqualTo(201);
             assertThat(TestNodes.http(node, "PUT", "/v1/collections/docs/records", "{\"records\": [{\"id\": \"a\", "
@@ -40,6 +45,9 @@ class MetricsIT {
             assertThat(TestNodes.http(node, "POST", "/v1/collections/docs/search", "{\"vector\": [1]}").statusCode())
                     .isEqualTo(400);
 
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> parse(TestNodes.http(node, "GET",
+                    "/metrics", null).body()).getOrDefault("gridvec_search_recall_samples{collection=\"docs\"}",
+                    0.0) == 1.0);
             HttpResponse<String> response = TestNodes.http(node, "GET", "/metrics", null);
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type)
@@ -51,7 +59,9 @@ class MetricsIT {
                     .containsEntry("gridvec_search_cache_hits_total", 2.0)
                     .containsEntry("gridvec_search_cache_misses_total", 1.0)
                     .containsEntry("gridvec_collection_records{collection=\"docs\"}", 3.0)
-                    .containsEntry("gridvec_search_fanouts_total", 1.0)
+                    // The search, and the recall sample's exact search of it.
+                    .containsEntry("gridvec_search_fanouts_total", 2.0)
+                    .containsEntry("gridvec_search_recall_estimate{collection=\"docs\"}", 1.0)
                     .containsKey("gridvec_search_hedges_total")
                     // One node, backups 1: every partition lacks its backup.
                     .containsEntry("gridvec_collection_partitions_underreplicated{collection=\"docs\"}", 16.0)
@@ -59,7 +69,14 @@ class MetricsIT {
                     .containsEntry("gridvec_collection_partitions_lost{collection=\"docs\"}", 0.0)
                     .containsEntry("gridvec_shards_owned", 16.0)
                     .containsEntry("gridvec_shards_ready", 16.0)
-                    .containsKey("gridvec_index_lag_records");
+                    .containsKey("gridvec_index_lag_records")
+                    .containsEntry("gridvec_shards_building", 0.0)
+                    .containsEntry("gridvec_shard_failures_total{kind=\"builds\"}", 0.0)
+                    // Ignite's own metrics, bridged.
+                    .containsEntry("ignite_cluster_total_server_nodes", 1.0)
+                    .containsEntry("ignite_cluster_rebalanced", 1.0);
+            assertThat(series.keySet()).anyMatch(name -> name.startsWith("ignite_io_datastorage_"))
+                    .anyMatch(name -> name.startsWith("ignite_pme_"));
             assertThat(series.keySet()).anyMatch(name -> name.startsWith("jvm_memory_used_bytes{area=\"heap\""));
             assertThat(series.get("gridvec_http_requests_seconds_sum" + search + ",status=\"200\"}")).isPositive();
             assertThat(series.get("gridvec_search_cache_size_bytes")).isPositive();
@@ -100,7 +117,7 @@ class MetricsIT {
     }
 
     /** Returns each sample line's value by series name and labels. */
-    private static Map<String, Double> parse(String text) {
+    static Map<String, Double> parse(String text) {
         Map<String, Double> series = new HashMap<>();
         for (String line : text.split("\n")) {
             if (!line.isBlank() && !line.startsWith("#")) {

@@ -206,7 +206,7 @@ class OverloadIT {
         }
         // An owner logged when its back-pressure started, and when it ended.
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> IntStream.range(0, nodes.size())
-                .mapToObj(nodes::log).anyMatch(log -> log.contains("WARNING io.gridvec.shard.lag.LagBoard: index lag "
+                .mapToObj(nodes::log).anyMatch(log -> log.contains("WARN  i.g.s.l.LagBoard: index lag "
                         + "reached its bound") && log.contains("back-pressure on writes ended after")));
         JsonNode described = JSON.readTree(nodes.http(0, "GET", "/v1/collections/ingest", null).body());
         assertThat(described.path("count").asLong()).as("records stored").isEqualTo(acknowledged.size());

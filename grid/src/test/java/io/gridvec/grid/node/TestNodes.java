@@ -26,6 +26,14 @@ final class TestNodes {
     private static final AtomicInteger NEXT_PORT = new AtomicInteger(20_000 + new Random().nextInt(5_000));
     private static final int LAST_PORT = 32_000;
 
+    /**
+     * The default search settings without recall sampling: its exact searches would add fan-outs at random to what
+     * tests count (RecallIT turns it on).
+     */
+    static final GridvecConfig.Search NO_RECALL_SAMPLES = new GridvecConfig.Search(
+            GridvecConfig.defaults().search().hedgeDelayMs(), GridvecConfig.defaults().search().timeoutMs(),
+            GridvecConfig.defaults().search().resultCacheMb(), 0);
+
     private TestNodes() {}
 
     static GridvecConfig config(Path dataDir, String name, int initialNodes) throws IOException {
@@ -37,8 +45,9 @@ final class TestNodes {
                         List.of("127.0.0.1:" + ports[1]), initialNodes, 30_000),
                 new GridvecConfig.Storage("LOG_ONLY", 1, 128),
                 GridvecConfig.defaults().ingest(),
-                GridvecConfig.defaults().search(),
-                GridvecConfig.defaults().log());
+                NO_RECALL_SAMPLES,
+                GridvecConfig.defaults().log(),
+                GridvecConfig.defaults().tracing());
     }
 
     /** Returns {@code config} with {@code seed}'s discovery address as its seed, so it joins seed's cluster. */
@@ -51,7 +60,8 @@ final class TestNodes {
         GridvecConfig.Cluster c = config.cluster();
         return new GridvecConfig(config.node(), config.rest(), new GridvecConfig.Cluster(c.name(), c.host(),
                 c.discoveryPort(), c.communicationPort(), c.clientPort(), List.copyOf(seeds), c.initialNodes(),
-                c.stopTimeoutMs()), config.storage(), config.ingest(), config.search(), config.log());
+                c.stopTimeoutMs()), config.storage(), config.ingest(), config.search(), config.log(),
+                config.tracing());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.gridvec.router.metrics;
 
 import io.gridvec.router.rest.RestRoutes;
+import io.gridvec.router.search.RecallEstimator;
 import io.gridvec.router.search.SearchRouter;
 import io.gridvec.shard.catalog.CollectionCatalog;
 import io.gridvec.shard.catalog.CollectionNotFoundException;
@@ -29,7 +30,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
@@ -61,14 +64,18 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
     private final MultiGauge underReplicated;
     private final MultiGauge moving;
     private final MultiGauge lost;
+    private final IgniteMetricsBridge igniteMetrics;
+    private final RecallEstimator recallEstimator;
+    private final MultiGauge recall;
+    private final MultiGauge recallSamples;
     private volatile Readiness readiness;
 
     /**
-     * Registers the node's meters: the result cache of {@code router}, the shards of {@code shards}, the free and
-     * total space of the file system holding {@code dataDir}.
+     * Registers the node's meters: the result cache of {@code router}, the shards of {@code shards}, the recall
+     * estimates of {@code recallEstimator}, the free and total space of the file system holding {@code dataDir}.
      */
     public NodeMetrics(Ignite ignite, CollectionCatalog catalog, ShardRegistry shards, SearchRouter router,
-            Path dataDir) {
+            RecallEstimator recallEstimator, Path dataDir) {
         this.ignite = ignite;
         this.catalog = catalog;
         this.shards = shards;
@@ -107,6 +114,16 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
                 .description("Partitions of every collection this node owns, primary or backup").register(registry);
         Gauge.builder("gridvec.shards.ready", this, m -> m.readiness == null ? 0 : m.readiness.readyShards())
                 .description("Owned partitions whose shard is ready to search").register(registry);
+        Gauge.builder("gridvec.shards.building", this, m -> m.readiness == null ? 0 : m.readiness.building().size())
+                .description("Partitions this node owns or is receiving whose shard is not ready yet (building from "
+                        + "a snapshot or the records, or waiting for rebalancing)").register(registry);
+        for (String kind : List.of("builds", "snapshots", "events", "shards")) {
+            FunctionCounter.builder("gridvec.shard.failures", this, m -> m.readiness == null ? 0
+                            : m.readiness.failures().getOrDefault(kind, 0L))
+                    .tags("kind", kind)
+                    .description("Failures of this node's shards by kind: builds (retried), snapshot writes, "
+                            + "write events not applied, and apply or compaction failures").register(registry);
+        }
         Gauge.builder("gridvec.index.lag.records", this, m -> m.readiness == null ? 0 : m.readiness.lagRecords())
                 .description("Writes this node has seen but not indexed yet").register(registry);
         Gauge.builder("gridvec.index.lag.size", this, m -> m.readiness == null ? 0 : m.readiness.lagBytes())
@@ -119,6 +136,19 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
                 .description("Partition copies being moved by rebalancing, cluster-wide").register(registry);
         lost = MultiGauge.builder("gridvec.collection.partitions.lost")
                 .description("Partitions Ignite declared lost (every owner left)").register(registry);
+        igniteMetrics = new IgniteMetricsBridge(registry, shards::igniteMetrics);
+        this.recallEstimator = recallEstimator;
+        recall = MultiGauge.builder("gridvec.search.recall.estimate")
+                .description("Recall@k of sampled searches against the same searches run exactly, per collection "
+                        + "(mean of the last 200 samples; search.recallSampleRate)").register(registry);
+        recallSamples = MultiGauge.builder("gridvec.search.recall.samples")
+                .description("Searches sampled for the recall estimate so far, per collection").register(registry);
+        FunctionCounter.builder("gridvec.search.recall.dropped", recallEstimator, RecallEstimator::dropped)
+                .description("Recall samples dropped because one was running and the queue was full")
+                .register(registry);
+        FunctionCounter.builder("gridvec.search.recall.failed", recallEstimator, RecallEstimator::failed)
+                .description("Recall samples whose exact search failed (a collection deleted, owners away)")
+                .register(registry);
     }
 
     @Override
@@ -147,6 +177,7 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
      */
     private void refresh() {
         readiness = shards.readiness();
+        igniteMetrics.refresh();
         List<MultiGauge.Row<?>> recordRows = new ArrayList<>();
         List<MultiGauge.Row<?>> underRows = new ArrayList<>();
         List<MultiGauge.Row<?>> movingRows = new ArrayList<>();
@@ -172,6 +203,20 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
                 lostRows.add(MultiGauge.Row.of(tags, cache == null ? 0 : cache.lostPartitions().size()));
             }
         }
+        List<MultiGauge.Row<?>> recallRows = new ArrayList<>();
+        List<MultiGauge.Row<?>> sampleRows = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (CollectionSpec spec : readiness.active() ? catalog.list() : List.<CollectionSpec>of()) {
+            names.add(spec.name());
+        }
+        recallEstimator.retain(names);
+        recallEstimator.estimates().forEach((name, estimate) -> {
+            Tags tags = Tags.of("collection", name);
+            recallRows.add(MultiGauge.Row.of(tags, estimate.recall()));
+            sampleRows.add(MultiGauge.Row.of(tags, estimate.samples()));
+        });
+        recall.register(recallRows, true);
+        recallSamples.register(sampleRows, true);
         records.register(recordRows, true);
         underReplicated.register(underRows, true);
         moving.register(movingRows, true);

@@ -6,15 +6,22 @@ import io.gridvec.shard.catalog.CollectionNotFoundException;
 import io.gridvec.shard.lag.IndexLagException;
 import io.gridvec.shard.record.NotARecordException;
 import io.gridvec.shard.record.WriteFailedException;
+import io.gridvec.shard.trace.Tracing;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.RequestLogger;
+import io.javalin.router.Endpoint;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +45,9 @@ public final class RestServer implements AutoCloseable {
     /** The key of the request id in the log's context (a field of every JSON log line written for a request). */
     public static final String LOG_REQUEST_ID = "requestId";
 
+    /** The key of the trace id in the log's context, when the request is traced. */
+    public static final String LOG_TRACE_ID = "traceId";
+
     /** The largest request body: a full batch of 1,000 records of 2,048 dimensions with payloads fits. */
     public static final long MAX_REQUEST_BYTES = 64L * 1024 * 1024;
 
@@ -46,6 +56,8 @@ public final class RestServer implements AutoCloseable {
 
     /** The context attribute marking a request counted in {@link Drain#inFlight}. */
     private static final String COUNTED = "gridvec.counted";
+    private static final String SPAN = "gridvec.span";
+    private static final String SCOPE = "gridvec.scope";
 
     private final Javalin app;
     private final List<String> endpoints;
@@ -89,7 +101,9 @@ public final class RestServer implements AutoCloseable {
                 try {
                     requests.handle(ctx, millis);
                 } finally {
+                    endSpan(ctx);
                     MDC.remove(LOG_REQUEST_ID);
+                    MDC.remove(LOG_TRACE_ID);
                 }
             });
             config.routes.before(ctx -> {
@@ -104,6 +118,7 @@ public final class RestServer implements AutoCloseable {
                 }
                 drain.inFlight.incrementAndGet();
                 ctx.attribute(COUNTED, Boolean.TRUE);
+                startSpan(ctx);
             });
             config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "UP", "process", ProcessMemory.now())));
             config.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
@@ -201,6 +216,52 @@ public final class RestServer implements AutoCloseable {
     private static String requestId(Context ctx) {
         String given = ctx.header(REQUEST_ID);
         return given != null && given.matches("[A-Za-z0-9._-]{1,64}") ? given : UUID.randomUUID().toString();
+    }
+
+    /**
+     * Starts the request's server span, a child of the client's trace when it sent a W3C {@code traceparent}, and
+     * makes it current on the request's thread (every span and log line of the request belongs to it).
+     */
+    private static void startSpan(Context ctx) {
+        Map<String, String> headers = new HashMap<>();
+        for (String name : List.of("traceparent", "tracestate")) {
+            String value = ctx.header(name);
+            if (value != null) {
+                headers.put(name, value);
+            }
+        }
+        Span span = Tracing.tracer().spanBuilder(ctx.method().name() + " " + ctx.path())
+                .setParent(Tracing.extract(headers)).setSpanKind(SpanKind.SERVER)
+                .setAttribute("http.request.method", ctx.method().name())
+                .setAttribute("url.path", ctx.path())
+                .setAttribute("gridvec.request.id", ctx.res().getHeader(REQUEST_ID))
+                .startSpan();
+        ctx.attribute(SPAN, span);
+        ctx.attribute(SCOPE, span.makeCurrent());
+        if (span.getSpanContext().isValid()) {
+            MDC.put(LOG_TRACE_ID, span.getSpanContext().getTraceId());
+        }
+    }
+
+    /** Ends the request's span, named after its route, with its status. */
+    private static void endSpan(Context ctx) {
+        Span span = ctx.attribute(SPAN);
+        Scope scope = ctx.attribute(SCOPE);
+        if (span == null) {
+            return;
+        }
+        Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
+        if (endpoint != null) {
+            span.updateName(ctx.method().name() + " " + endpoint.path);
+        }
+        span.setAttribute("http.response.status_code", ctx.statusCode());
+        if (ctx.statusCode() >= 500) {
+            span.setStatus(StatusCode.ERROR);
+        }
+        span.end();
+        if (scope != null) {
+            scope.close();
+        }
     }
 
     /**

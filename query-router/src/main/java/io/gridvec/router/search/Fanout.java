@@ -6,6 +6,7 @@ import io.gridvec.shard.search.NodeSearchResult;
 import io.gridvec.shard.search.SearchHit;
 import io.gridvec.shard.search.SearchQuery;
 import io.gridvec.shard.search.ShardSearchJob;
+import io.gridvec.shard.trace.Tracing;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -105,6 +106,8 @@ final class Fanout {
     private final Ignite ignite;
     private final CollectionSpec spec;
     private final SearchQuery[] queries;
+    /** The trace of the search (W3C headers), carried by every job: each node's work is a span of it. */
+    private final Map<String, String> trace = Tracing.carrier();
     private final long deadline;
     private final long hedgeNs;
     private final BitSet answered = new BitSet();
@@ -242,7 +245,7 @@ final class Fanout {
         Job job = new Job(node, partitions.stream().mapToInt(Integer::intValue).toArray(), hedge);
         inFlight.add(job);
         (hedge ? router.hedges : router.jobs).increment();
-        ShardSearchJob search = new ShardSearchJob(spec.cacheName(), job.partitions, queries);
+        ShardSearchJob search = new ShardSearchJob(spec.cacheName(), job.partitions, queries, trace);
         if (!node.isLocal()) {
             router.sender().send(node, search, job);
             return;

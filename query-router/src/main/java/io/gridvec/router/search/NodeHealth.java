@@ -2,6 +2,7 @@ package io.gridvec.router.search;
 
 import io.gridvec.shard.search.SearchQuery;
 import io.gridvec.shard.search.ShardSearchJob;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -102,7 +103,7 @@ final class NodeHealth implements AutoCloseable {
             IgniteFuture<?> reply = null;
             try {
                 reply = ignite.compute(ignite.cluster().forNode(node))
-                        .callAsync(new ShardSearchJob("", new int[0], new SearchQuery[0]));
+                        .callAsync(new ShardSearchJob("", new int[0], new SearchQuery[0], Map.of()));
                 reply.get(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 if (suspects.remove(id)) {
                     LOG.log(System.Logger.Level.INFO, "node " + id + " answers search jobs again");

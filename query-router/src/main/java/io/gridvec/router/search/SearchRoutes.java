@@ -36,11 +36,16 @@ public final class SearchRoutes implements RestRoutes {
 
     private final CollectionCatalog catalog;
     private final SearchRouter router;
+    private final RecallEstimator recall;
 
-    /** Serves searches over {@code catalog}'s collections through {@code router}. */
-    public SearchRoutes(CollectionCatalog catalog, SearchRouter router) {
+    /**
+     * Serves searches over {@code catalog}'s collections through {@code router}, offering each answer to
+     * {@code recall} for sampling.
+     */
+    public SearchRoutes(CollectionCatalog catalog, SearchRouter router, RecallEstimator recall) {
         this.catalog = catalog;
         this.router = router;
+        this.recall = recall;
     }
 
     record SearchRequest(float[] vector, Integer k, Integer ef, JsonNode filter, Boolean includePayload,
@@ -67,6 +72,7 @@ public final class SearchRoutes implements RestRoutes {
         SearchRequest request = JsonBody.parse(ctx.body(), SearchRequest.class, FIELDS);
         SearchQuery query = query(request, spec, "");
         SearchRouter.Answer answer = run(spec, new SearchQuery[] {query}, new boolean[] {request.useCache()});
+        recall.offer(spec, query, answer.hits().get(0), answer.cached().get(0));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("hits", hits(answer.hits().get(0), request));
         body.put("cached", answer.cached().get(0));
@@ -99,6 +105,7 @@ public final class SearchRoutes implements RestRoutes {
         SearchRouter.Answer answer = run(spec, queries, useCache);
         List<Map<String, Object>> results = new ArrayList<>();
         for (int i = 0; i < queries.length; i++) {
+            recall.offer(spec, queries[i], answer.hits().get(i), answer.cached().get(i));
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("hits", hits(answer.hits().get(i), searches.get(i)));
             result.put("cached", answer.cached().get(i));

@@ -2,6 +2,7 @@ package io.gridvec.shard.registry;
 
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -47,6 +48,12 @@ final class PartitionStates extends IgniteSpiAdapter implements MetricExporterSp
     @Override
     public void spiStop() {
         // Nothing to stop.
+    }
+
+    /** Returns every metric registry of this node as Ignite hands them out (none before the node started). */
+    Iterable<ReadOnlyMetricRegistry> registries() {
+        ReadOnlyMetricManager manager = metrics;
+        return manager == null ? List.of() : manager;
     }
 
     /** Returns the partitions of {@code cacheName} that node {@code node} holds in state OWNING (empty if unknown). */

@@ -19,6 +19,7 @@ import org.apache.ignite.Ignite;
 import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.configuration.IgniteConfiguration;
 import org.apache.ignite.spi.metric.MetricExporterSpi;
+import org.apache.ignite.spi.metric.ReadOnlyMetricRegistry;
 import org.apache.ignite.spi.metric.jmx.JmxMetricExporterSpi;
 
 /**
@@ -135,6 +136,14 @@ public final class ShardRegistry implements AutoCloseable {
                     .forEach(partition -> building.add(spec.name() + "/" + partition + " (moving here)"));
         }
         return new Readiness(true, ready, owned, building, lag, failures);
+    }
+
+    /**
+     * Returns Ignite's metric registries of this node, read through the exporter this registry configured (Ignite's
+     * public API has no other way); {@code /metrics} bridges some of them.
+     */
+    public Iterable<ReadOnlyMetricRegistry> igniteMetrics() {
+        return states.registries();
     }
 
     /** Returns how many partition copies of a collection's cache are being moved by rebalancing, cluster-wide. */

@@ -8,6 +8,8 @@ import io.gridvec.shard.filter.PayloadFilter;
 import io.gridvec.shard.partition.Shard;
 import io.gridvec.shard.record.RecordValue;
 import io.gridvec.shard.registry.ShardRegistry;
+import io.gridvec.shard.trace.Tracing;
+import io.opentelemetry.context.Context;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -80,7 +82,9 @@ final class LocalSearch {
             PayloadFilter filter = filter(query.filter());
             List<Shard.Hit> merged = new ArrayList<>(query.k() * ready.size());
             for (Shard shard : ready) {
-                merged.addAll(shard.search(query.vector(), query.k(), query.ef(), filter, query.exact()));
+                merged.addAll(Tracing.inSpan("shard search " + spec.name() + "/" + shard.partition(),
+                        Context.current(), node.name(),
+                        () -> shard.search(query.vector(), query.k(), query.ef(), filter, query.exact())));
             }
             merged.sort(best);
             hits[q] = attach(cache, merged, query);

@@ -33,6 +33,16 @@ public final class SearchQuery implements Serializable {
         this.includeVector = includeVector;
     }
 
+    /** Returns this query searched exactly (every record compared), with nothing attached to the hits. */
+    public SearchQuery exactly() {
+        return new SearchQuery(vector, k, ef, filter, true, false, false);
+    }
+
+    /** Returns whether the query asks for an exact search (no index). */
+    public boolean isExact() {
+        return exact;
+    }
+
     float[] vector() {
         return vector;
     }

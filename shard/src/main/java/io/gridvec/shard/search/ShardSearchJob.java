@@ -1,6 +1,9 @@
 package io.gridvec.shard.search;
 
 import io.gridvec.shard.registry.ShardRegistry;
+import io.gridvec.shard.trace.Tracing;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.lang.IgniteCallable;
 import org.apache.ignite.resources.IgniteInstanceResource;
@@ -20,12 +23,17 @@ public final class ShardSearchJob implements IgniteCallable<NodeSearchResult> {
     private final String cacheName;
     private final int[] partitions;
     private final SearchQuery[] queries;
+    private final HashMap<String, String> trace;
 
-    /** Creates a job for {@code partitions} of the collection cache {@code cacheName}. */
-    public ShardSearchJob(String cacheName, int[] partitions, SearchQuery[] queries) {
+    /**
+     * Creates a job for {@code partitions} of the collection cache {@code cacheName}, in the trace whose W3C headers
+     * {@code trace} holds (empty: none).
+     */
+    public ShardSearchJob(String cacheName, int[] partitions, SearchQuery[] queries, Map<String, String> trace) {
         this.cacheName = cacheName;
         this.partitions = partitions;
         this.queries = queries;
+        this.trace = new HashMap<>(trace);
     }
 
     /** Returns the partitions this job asks for. */
@@ -44,6 +52,7 @@ public final class ShardSearchJob implements IgniteCallable<NodeSearchResult> {
      */
     public NodeSearchResult searchOn(Ignite node) {
         // A node still starting has no registry yet: every partition goes back to the router as moved.
-        return new LocalSearch(node, ShardRegistry.of(node)).search(cacheName, partitions, queries);
+        return Tracing.inSpan("search job", Tracing.extract(trace), node.name(),
+                () -> new LocalSearch(node, ShardRegistry.of(node)).search(cacheName, partitions, queries));
     }
 }

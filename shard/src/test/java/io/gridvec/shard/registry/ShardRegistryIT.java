@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.cluster.ClusterState;
@@ -80,14 +81,14 @@ class ShardRegistryIT {
         SearchQuery query = new SearchQuery(new float[] {10.1f, 10.1f}, 3, 0, "{\"must\": [{\"field\": \"n\", "
                 + "\"range\": {\"gte\": 11}}]}", false, true, false);
         NodeSearchResult result = ignite.compute().call(new ShardSearchJob(spec.cacheName(), new int[] {0, 1, 2, 3},
-                new SearchQuery[] {query}));
+                new SearchQuery[] {query}, Map.of()));
         assertThat(result.searched()).containsExactlyInAnyOrder(0, 1, 2, 3);
         assertThat(result.moved()).isEmpty();
         assertThat(Arrays.stream(result.hits(0)).map(SearchHit::id)).containsExactly("r11", "r12", "r13");
         assertThat(result.hits(0)[0].payload()).isEqualTo("{\"n\": 11}");
 
         NodeSearchResult unknown = ignite.compute().call(new ShardSearchJob("gv_nope", new int[] {0, 1},
-                new SearchQuery[] {query}));
+                new SearchQuery[] {query}, Map.of()));
         assertThat(unknown.moved()).as("partitions of a collection this node has no shards of").containsExactly(0, 1);
     }
 
