@@ -18,8 +18,8 @@ public record CapacityModel(long vectors, int dim, int backups, int nodes, int m
     static final int HEAP_OVERHEAD = 450;
     /** Ignite's partition files per record copy besides the vector and payload: key, binary object, page slack. */
     static final int PARTITION_OVERHEAD = 200;
-    /** A shard snapshot per record copy besides the vector: the graph's links and the record's id and version. */
-    static final int SNAPSHOT_OVERHEAD = 130;
+    /** A shard snapshot per record copy besides its vector and level-0 links: id, version, counts, upper levels. */
+    static final int SNAPSHOT_OVERHEAD = 30;
     /** A node's heap without records: Ignite, Jetty, the result cache (16 MiB) and working room, in MiB. */
     static final int BASE_HEAP_MIB = 256;
     /** The fixed WAL of a node: 10 preallocated segments of 64 MiB and an archive of up to 1 GiB (Ignite's cap). */
@@ -42,9 +42,12 @@ public record CapacityModel(long vectors, int dim, int backups, int nodes, int m
         return 4L * dim + payloadBytes + PARTITION_OVERHEAD;
     }
 
-    /** Shard snapshots per record copy. */
+    /**
+     * Shard snapshots per record copy: the float vector and the graph's links as they are (no payload, no int8
+     * codes); a level-0 list holds about three quarters of its 2M links, 6M bytes.
+     */
     public long snapshotPerCopy() {
-        return 4L * dim + payloadBytes + SNAPSHOT_OVERHEAD;
+        return 4L * dim + 6L * m + SNAPSHOT_OVERHEAD;
     }
 
     /**

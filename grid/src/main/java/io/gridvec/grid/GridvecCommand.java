@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
         version = "Gridvec 0.1.0-SNAPSHOT",
         description = "Gridvec, a distributed vector database on Apache Ignite.",
         subcommands = {GridvecCommand.Start.class, GridvecCommand.Config.class, ClusterCommand.class,
-                SnapshotCommand.class, PlanCommand.class})
+                SnapshotCommand.class, PlanCommand.class, StopCommand.class})
 public final class GridvecCommand implements Callable<Integer> {
 
     /** Exit status for an invalid configuration. */

@@ -36,8 +36,12 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
     public record Cluster(String name, String host, int discoveryPort, int communicationPort, int clientPort,
             List<String> seeds, int initialNodes, int stopTimeoutMs) {}
 
-    /** Native persistence: WAL mode ({@code LOG_ONLY}, {@code FSYNC} or {@code BACKGROUND}), sizes in MiB. */
-    public record Storage(String walMode, int walSegmentMb, int dataRegionMb) {}
+    /**
+     * Native persistence: WAL mode ({@code LOG_ONLY}, {@code FSYNC} or {@code BACKGROUND}), the WAL's segment size
+     * in MiB and how many segments Ignite preallocates (the WAL's fixed disk is their product), and the data region's
+     * size in MiB.
+     */
+    public record Storage(String walMode, int walSegmentMb, int walSegments, int dataRegionMb) {}
 
     /**
      * Back-pressure on writes: the bound on this node's index lag (writes seen but not yet indexed), in records or in
@@ -73,7 +77,7 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
                 new Node("gridvec-1", "./data"),
                 new Rest("127.0.0.1", 8080, 30_000),
                 new Cluster("gridvec", "127.0.0.1", 47500, 47100, 10800, List.of("127.0.0.1:47500"), 1, 60_000),
-                new Storage("LOG_ONLY", 64, 1024),
+                new Storage("LOG_ONLY", 64, 10, 1024),
                 new Ingest(100_000, 64, 2_000),
                 new Search(50, 10_000, 16, 0.01),
                 new Log("INFO", "", 100, 10),
@@ -128,6 +132,9 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
         }
         if (storage.walSegmentMb() < 1 || storage.walSegmentMb() > 1024) {
             problems.add("storage.walSegmentMb must be in [1, 1024], was " + storage.walSegmentMb());
+        }
+        if (storage.walSegments() < 2 || storage.walSegments() > 1_000) {
+            problems.add("storage.walSegments must be in [2, 1000], was " + storage.walSegments());
         }
         if (storage.dataRegionMb() < 64 || storage.dataRegionMb() > 16 * 1024 * 1024) {
             problems.add("storage.dataRegionMb must be in [64, 16777216], was " + storage.dataRegionMb());

@@ -85,7 +85,8 @@ public final class GridNode implements AutoCloseable {
         this.formation = new ClusterFormation(ignite, config.cluster().initialNodes(), addCommand(config));
         this.onStopRequest = this::close;
         this.stopListener = (sender, asker) -> {
-            LOG.log(System.Logger.Level.INFO, "Node " + asker + " asked every node to stop (POST /v1/cluster/stop)");
+            LOG.log(System.Logger.Level.INFO, "Stopping: node " + asker + " asked (POST /v1/cluster/stop, POST "
+                    + "/v1/node/stop or DELETE /v1/cluster/baseline/{node})");
             Thread.ofPlatform().name("gridvec-stop").start(() -> {
                 try {
                     // The node that was asked over HTTP answers its request before its REST server stops.
@@ -211,6 +212,7 @@ public final class GridNode implements AutoCloseable {
         DataStorageConfiguration dataStorage = new DataStorageConfiguration()
                 .setWalMode(WALMode.valueOf(storage.walMode()))
                 .setWalSegmentSize(storage.walSegmentMb() * 1024 * 1024)
+                .setWalSegments(storage.walSegments())
                 .setDefaultDataRegionConfiguration(new DataRegionConfiguration()
                         .setName("gridvec")
                         .setPersistenceEnabled(true)

@@ -3,6 +3,7 @@ package io.gridvec.grid.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gridvec.grid.CapacityModel;
 import io.gridvec.grid.config.GridvecConfig;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CapacityIT {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int RECORDS = 10_000;
     private static final int DIMENSION = 64;
     /** The payload of every record, {@code {"tag":"abcdefgh"}} as JSON text. */
@@ -51,8 +53,11 @@ class CapacityIT {
                 }
                 send(node, "PUT", "/v1/collections/docs/records", body.append("]}").toString());
             }
+            // Every write indexed: a shard's snapshot then holds its graph alone, no tail of pending writes.
             Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> TestNodes.http(node, "GET", "/ready", null).statusCode() == 200);
+                    .until(() -> TestNodes.http(node, "GET", "/ready", null).statusCode() == 200
+                            && JSON.readTree(TestNodes.http(node, "GET", "/v1/collections/docs", null).body())
+                                    .path("indexLag").path("records").asLong() == 0);
         }
         // The graceful stop checkpointed the partitions and wrote every shard's snapshot.
         Path nodeDir = dataDir.resolve("it-capacity");

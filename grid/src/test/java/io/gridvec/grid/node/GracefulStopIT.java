@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -82,6 +84,13 @@ class GracefulStopIT {
             long count = JSON.readTree(nodes.http(0, "GET", "/v1/collections/docs", null).body()).path("count")
                     .asLong();
             assertThat(count).isGreaterThanOrEqualTo(acknowledged.size());
+
+            // The same stop, asked over HTTP: gridvec stop --url waits until the node has stopped.
+            Process stop = NodeProcesses.launch(dir, dir.resolve("stop.log"), "stop", "--url", nodes.url(0));
+            assertThat(stop.waitFor(EXIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(stop.exitValue()).as(() -> read(dir.resolve("stop.log"))).isZero();
+            assertThat(nodes.awaitExit(0, Duration.ofSeconds(30))).as("the node process exited").isTrue();
+            assertThat(nodes.log(0)).contains("Stopping: node p0 asked (POST /v1/cluster/stop, POST /v1/node/stop");
         }
     }
 
@@ -118,6 +127,14 @@ class GracefulStopIT {
                 failures.add("writer " + writer + ": " + response.statusCode() + " " + response.body());
                 return;
             }
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
         }
     }
 

@@ -48,9 +48,13 @@ class ReadinessIT {
                 }
                 send(node, "PUT", "/v1/collections/docs/records", body.append("]}").toString(), 200);
             }
+            Awaitility.await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> TestNodes.http(node, "GET", "/ready", null).statusCode() == 200);
         }
         // Without its shard snapshots, the node rebuilds every shard from the records Ignite kept.
-        try (Stream<Path> files = Files.walk(dataDir.resolve("it-ready").resolve("shards"))) {
+        Path snapshots = dataDir.resolve("it-ready").resolve("shards");
+        assertThat(snapshots).as("the graceful stop wrote the shards' snapshots").isDirectory();
+        try (Stream<Path> files = Files.walk(snapshots)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(file);
             }

@@ -43,7 +43,7 @@ final class TestNodes {
                 new GridvecConfig.Rest("127.0.0.1", ports[0], 30_000),
                 new GridvecConfig.Cluster("gridvec-test", "127.0.0.1", ports[1], ports[2], ports[3],
                         List.of("127.0.0.1:" + ports[1]), initialNodes, 30_000),
-                new GridvecConfig.Storage("LOG_ONLY", 1, 128),
+                new GridvecConfig.Storage("LOG_ONLY", 1, 10, 128),
                 GridvecConfig.defaults().ingest(),
                 NO_RECALL_SAMPLES,
                 GridvecConfig.defaults().log(),

@@ -14,9 +14,9 @@ import java.util.Map;
 /**
  * {@code GET /v1/cluster} (nodes, baseline, rebalancing, and per collection the owners and shard states of every
  * partition), {@code PUT} and {@code DELETE /v1/cluster/baseline/{node}} (grow and shrink), {@code POST
- * /v1/cluster/stop} (stop every node), {@code GET /ready} (200 once the cluster is active, this node is in the
- * baseline, every partition it owns has a ready shard, none is still moving here, and its index lag is under its
- * bound; 503 with the progress and the reason until then), and {@code GET /v1/collections/{name}/consistency} (the
+ * /v1/cluster/stop} (stop every node), {@code POST /v1/node/stop} (stop this one), {@code GET /ready} (200 once the
+ * cluster is active, this node is in the baseline, every partition it owns has a ready shard, none is still moving
+ * here, and its index lag is under its bound; 503 with the progress and the reason until then), and {@code GET /v1/collections/{name}/consistency} (the
  * replica check: each partition's copies compared across its owners).
  */
 public final class ClusterRoutes implements RestRoutes {
@@ -59,6 +59,7 @@ public final class ClusterRoutes implements RestRoutes {
         routes.delete("/v1/cluster/baseline/{node}", ctx -> RestServer.json(ctx, 200,
                 membership.remove(ctx.pathParam("node"), catalog.list(), REMOVE_WAIT_MS)));
         routes.post("/v1/cluster/stop", ctx -> RestServer.json(ctx, 202, membership.stopAll()));
+        routes.post("/v1/node/stop", ctx -> RestServer.json(ctx, 202, membership.stopThisNode()));
         routes.get("/v1/collections/{name}/consistency", ctx -> RestServer.json(ctx, 200,
                 view.consistency(catalog.require(ctx.pathParam("name")))));
         routes.get("/ready", ctx -> {

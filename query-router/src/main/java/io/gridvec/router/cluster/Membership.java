@@ -110,6 +110,20 @@ public final class Membership {
         return answer(name, true, ignite.cluster().currentBaselineTopology());
     }
 
+    /**
+     * Asks this node to stop, as on SIGTERM (after its answer is sent); returns its name and discovery address (whose
+     * port closes once its Ignite has stopped).
+     */
+    public Map<String, Object> stopThisNode() {
+        String self = name(ignite.cluster().localNode());
+        ignite.message(ignite.cluster().forLocal()).send(STOP_TOPIC, self);
+        LOG.log(System.Logger.Level.INFO, "Asked to stop (POST /v1/node/stop)");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("stopping", List.of(self));
+        body.put("discovery", ignite.cluster().localNode().attribute(ClusterView.DISCOVERY_ATTRIBUTE));
+        return body;
+    }
+
     /** Asks every server node to stop; returns their names. Each node stops on its own, as on SIGTERM. */
     public Map<String, Object> stopAll() {
         List<String> servers = serverNames();

@@ -380,8 +380,12 @@ public final class Shard {
             return;
         }
         Indexed current = indexed.get(id);
-        if (current != null && current.version() > change.version) {
-            return; // the partition scan already read a newer value of this record
+        if (current != null && (current.version() > change.version
+                || current.version() == change.version && change.version > 0)) {
+            // The partition scan already read a newer value of this record, or this same write: a write the scan
+            // read and the event feed delivered too would otherwise be indexed twice (a tombstone and a copy).
+            // Every write through Gridvec has a version above 0; one without (written outside Gridvec) still applies.
+            return;
         }
         index.upsert(id, change.vector);
         indexed.put(id, new Indexed(change.version, change.payload));

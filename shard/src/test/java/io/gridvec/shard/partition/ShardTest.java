@@ -77,6 +77,23 @@ class ShardTest {
     }
 
     @Test
+    void aWriteTheScanReadAndTheFeedDeliveredIsIndexedOnce() {
+        Shard shard = new Shard(SPEC, 0, holding, Runnable::run, lag);
+        // The shard is built while the write arrives: its event is queued, and the partition scan reads it too.
+        shard.enqueue("a", Change.upsert(5, new float[] {1, 1}, null));
+        shard.load("a", Change.upsert(5, new float[] {1, 1}, null));
+        shard.ready();
+        runHeld();
+        assertThat(shard.size()).isEqualTo(1);
+        assertThat(shard.tombstones()).as("no second copy of the same write").isZero();
+        // A newer write of the id still replaces it.
+        shard.enqueue("a", Change.upsert(6, new float[] {2, 2}, null));
+        runHeld();
+        assertThat(shard.tombstones()).isEqualTo(1);
+        assertThat(shard.search(new float[] {2, 2}, 1, 0, null, false).get(0).score()).isZero();
+    }
+
+    @Test
     void filtersApplyToIndexedAndPendingRecords() throws Exception {
         Shard shard = readyShard();
         shard.load("en", Change.upsert(1, new float[] {0, 0}, "{\"lang\": \"en\"}"));
