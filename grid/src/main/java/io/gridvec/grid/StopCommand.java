@@ -3,6 +3,7 @@ package io.gridvec.grid;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -42,15 +43,27 @@ final class StopCommand extends ClusterCommand.Target implements Callable<Intege
         }
         System.out.println(response.body());
         long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
-        while (open(discovery.group(1), Integer.parseInt(discovery.group(2)))) {
-            if (System.nanoTime() > deadline) {
-                System.err.println("gridvec: the node at " + url + " has not stopped after " + waitSeconds + " s");
-                return 1;
-            }
-            Thread.sleep(250);
+        URI rest = URI.create(url);
+        // First until the REST server closed (the drain ended), then, probing less often (Ignite logs a warning for
+        // each connection that is not a node's), until the discovery port closed: Ignite has stopped.
+        if (!await(rest.getHost(), rest.getPort() > 0 ? rest.getPort() : 80, 250, deadline)
+                || !await(discovery.group(1), Integer.parseInt(discovery.group(2)), 1_000, deadline)) {
+            System.err.println("gridvec: the node at " + url + " has not stopped after " + waitSeconds + " s");
+            return 1;
         }
         System.out.println("the node at " + url + " stopped");
         return 0;
+    }
+
+    /** Waits until nothing accepts connections at {@code host:port}; false at the deadline. */
+    private static boolean await(String host, int port, long pollMs, long deadline) throws InterruptedException {
+        while (open(host, port)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(pollMs);
+        }
+        return true;
     }
 
     private static boolean open(String host, int port) {
