@@ -78,6 +78,8 @@ public final class Shard {
     /** {@code snapshot} when the build started from one, else {@code scan}. */
     private volatile String builtFrom = "scan";
     private volatile boolean needsRebuild;
+    /** Set when the node stops: a running drain ends after its current record, so the final snapshot can be taken. */
+    private volatile boolean stopping;
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong unsearchable = new AtomicLong();
     /** Compaction backoff after a failure; touched only by the task holding {@link #indexWriter}. */
@@ -267,8 +269,17 @@ public final class Shard {
         pending.forEach(this::leaveTail);
     }
 
+    /**
+     * Stops indexing the tail: a drain that runs ends after its current record and no new one starts, so a snapshot
+     * taken next (the node's stop) holds what is indexed; the tail's records are in the partition, and a restart's
+     * scan loads them.
+     */
+    public void stopDraining() {
+        stopping = true;
+    }
+
     private void scheduleDrain() {
-        if (state.get() == State.READY && !needsRebuild && !pending.isEmpty()
+        if (state.get() == State.READY && !needsRebuild && !stopping && !pending.isEmpty()
                 && indexWriter.compareAndSet(false, true)) {
             try {
                 drains.execute(this::drain);
@@ -282,7 +293,7 @@ public final class Shard {
     private void drain() {
         try {
             for (Map.Entry<String, Change> entry : pending.entrySet()) {
-                if (state.get() != State.READY) {
+                if (state.get() != State.READY || stopping) {
                     return;
                 }
                 try {

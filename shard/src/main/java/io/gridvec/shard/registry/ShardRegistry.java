@@ -195,7 +195,13 @@ public final class ShardRegistry implements AutoCloseable {
         drains.shutdown();
         try {
             builds.awaitTermination(30, TimeUnit.SECONDS);
-            drains.awaitTermination(30, TimeUnit.SECONDS);
+            if (!drains.awaitTermination(30, TimeUnit.SECONDS)) {
+                // A drain still running would hold its shard's index, and the shard's final snapshot would be
+                // skipped: drains end after their current record instead (the rest of a tail is in the partitions).
+                collections.values().forEach(collection -> collection.shards().values()
+                        .forEach(Shard::stopDraining));
+                drains.awaitTermination(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -94,6 +94,27 @@ class ShardTest {
     }
 
     @Test
+    void aStoppingShardEndsItsDrainAndSnapshotsWhatIsIndexed(@TempDir Path dir) throws Exception {
+        Shard shard = readyShard();
+        shard.enqueue("a", Change.upsert(1, new float[] {1, 1}, null));
+        runHeld();
+        shard.enqueue("b", Change.upsert(1, new float[] {2, 2}, null));
+        shard.stopDraining();
+        runHeld();
+        assertThat(shard.size()).as("b stays in the tail").isEqualTo(1);
+        assertThat(shard.pendingCount()).isEqualTo(1);
+        assertThat(shard.snapshot(dir)).as("the index is free for the final snapshot").isTrue();
+        assertThat(ids(shard.search(new float[] {2, 2}, 1, 0, null, false))).containsExactly("b");
+
+        Shard restored = new Shard(SPEC, 0, holding, Runnable::run, lag);
+        restored.restoreFrom(dir, SPEC);
+        restored.load("a", Change.upsert(1, new float[] {1, 1}, null));
+        restored.load("b", Change.upsert(1, new float[] {2, 2}, null));
+        restored.ready();
+        assertThat(restored.size()).as("the scan loaded what the snapshot lacked").isEqualTo(2);
+    }
+
+    @Test
     void filtersApplyToIndexedAndPendingRecords() throws Exception {
         Shard shard = readyShard();
         shard.load("en", Change.upsert(1, new float[] {0, 0}, "{\"lang\": \"en\"}"));
