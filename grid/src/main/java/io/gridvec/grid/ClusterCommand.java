@@ -147,17 +147,21 @@ final class ClusterCommand {
             System.out.println("every node stopped: " + rest);
             return 0;
         }
+    }
 
-        /** Whether something accepts connections at {@code host:port}. */
-        private static boolean open(String hostPort) {
-            int colon = hostPort.lastIndexOf(':');
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(hostPort.substring(0, colon),
-                        Integer.parseInt(hostPort.substring(colon + 1))), 1_000);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
+    /** Whether something accepts connections at {@code host:port} ({@code host:port} in one string). */
+    static boolean open(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        return open(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    /** Whether something accepts connections at {@code host}, {@code port}. */
+    static boolean open(String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 1_000);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 }

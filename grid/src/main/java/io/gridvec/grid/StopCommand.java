@@ -1,8 +1,6 @@
 package io.gridvec.grid;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.concurrent.Callable;
@@ -57,21 +55,12 @@ final class StopCommand extends ClusterCommand.Target implements Callable<Intege
 
     /** Waits until nothing accepts connections at {@code host:port}; false at the deadline. */
     private static boolean await(String host, int port, long pollMs, long deadline) throws InterruptedException {
-        while (open(host, port)) {
+        while (ClusterCommand.open(host, port)) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
             Thread.sleep(pollMs);
         }
         return true;
-    }
-
-    private static boolean open(String host, int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), 1_000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

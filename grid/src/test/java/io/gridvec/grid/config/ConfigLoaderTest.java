@@ -153,14 +153,14 @@ class ConfigLoaderTest {
             assertThat(NetworkCheck.portsInUse(config)).anySatisfy(problem -> assertThat(problem)
                     .startsWith("rest.port " + taken.getLocalPort() + " on 127.0.0.1 cannot be bound: "));
         }
+        int free;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
                 java.net.InetAddress.getByName("127.0.0.1"))) {
-            int free = probe.getLocalPort();
-            probe.close();
-            GridvecConfig config = ConfigLoader.load(null, Map.of(), Map.of("rest.port", String.valueOf(free)));
-            assertThat(NetworkCheck.portsInUse(config)).noneSatisfy(problem -> assertThat(problem)
-                    .startsWith("rest.port"));
+            free = probe.getLocalPort();
         }
+        GridvecConfig config = ConfigLoader.load(null, Map.of(), Map.of("rest.port", String.valueOf(free)));
+        assertThat(NetworkCheck.portsInUse(config)).noneSatisfy(problem -> assertThat(problem)
+                .startsWith("rest.port"));
     }
 
     @Test

@@ -43,15 +43,8 @@ class CapacityIT {
                     + "\"partitions\": 4, \"backups\": 0}");
             Random random = new Random(5);
             for (int from = 0; from < RECORDS; from += 1_000) {
-                StringBuilder body = new StringBuilder("{\"records\": [");
-                for (int i = from; i < from + 1_000; i++) {
-                    body.append(i == from ? "" : ",").append("{\"id\": \"r").append(i).append("\", \"vector\": [");
-                    for (int d = 0; d < DIMENSION; d++) {
-                        body.append(d == 0 ? "" : ",").append(random.nextFloat());
-                    }
-                    body.append("], \"payload\": ").append(PAYLOAD).append('}');
-                }
-                send(node, "PUT", "/v1/collections/docs/records", body.append("]}").toString());
+                send(node, "PUT", "/v1/collections/docs/records", TestNodes.randomRecords(from, 1_000, DIMENSION,
+                        random, PAYLOAD));
             }
             // Every write indexed: a shard's snapshot then holds its graph alone, no tail of pending writes.
             Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))

@@ -122,7 +122,7 @@ class GracefulStopIT {
                 acknowledged.addAll(ids);
             } else if (response.statusCode() == 503 && isStoppingRefusal(response)) {
                 refused.incrementAndGet();
-                Thread.sleep(50);
+                Thread.sleep(50); // a client's back-off before its retry; no assertion depends on it
             } else {
                 failures.add("writer " + writer + ": " + response.statusCode() + " " + response.body());
                 return;

@@ -38,15 +38,8 @@ class ReadinessIT {
                     + "\"partitions\": 4, \"backups\": 0}", 201);
             Random random = new Random(3);
             for (int from = 0; from < RECORDS; from += 1_000) {
-                StringBuilder body = new StringBuilder("{\"records\": [");
-                for (int i = from; i < from + 1_000; i++) {
-                    body.append(i == from ? "" : ",").append("{\"id\": \"r").append(i).append("\", \"vector\": [");
-                    for (int d = 0; d < DIMENSION; d++) {
-                        body.append(d == 0 ? "" : ",").append(random.nextFloat());
-                    }
-                    body.append("]}");
-                }
-                send(node, "PUT", "/v1/collections/docs/records", body.append("]}").toString(), 200);
+                send(node, "PUT", "/v1/collections/docs/records", TestNodes.randomRecords(from, 1_000, DIMENSION,
+                        random, null), 200);
             }
             Awaitility.await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
                     .until(() -> TestNodes.http(node, "GET", "/ready", null).statusCode() == 200);

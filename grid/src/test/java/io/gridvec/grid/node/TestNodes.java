@@ -98,6 +98,22 @@ final class TestNodes {
     }
 
     /**
+     * Returns the body of an upsert of records {@code r<from>} to {@code r<from + count - 1>}, with random vectors of
+     * {@code dim} uniform floats and {@code payload} (JSON, or null for none) each.
+     */
+    static String randomRecords(int from, int count, int dim, Random random, String payload) {
+        StringBuilder body = new StringBuilder("{\"records\": [");
+        for (int i = from; i < from + count; i++) {
+            body.append(i == from ? "" : ",").append("{\"id\": \"r").append(i).append("\", \"vector\": [");
+            for (int d = 0; d < dim; d++) {
+                body.append(d == 0 ? "" : ",").append(random.nextFloat());
+            }
+            body.append(']').append(payload == null ? "" : ", \"payload\": " + payload).append('}');
+        }
+        return body.append("]}").toString();
+    }
+
+    /**
      * Returns {@code count} ports that were free a moment ago, all below Linux's ephemeral range (32768 and up):
      * outgoing connections take their local ports from that range, so one could take a port picked there before the
      * node that was given it binds it. Ports are handed out in turn, never twice in one test run.

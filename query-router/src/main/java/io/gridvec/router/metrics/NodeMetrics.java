@@ -182,8 +182,10 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
         List<MultiGauge.Row<?>> underRows = new ArrayList<>();
         List<MultiGauge.Row<?>> movingRows = new ArrayList<>();
         List<MultiGauge.Row<?>> lostRows = new ArrayList<>();
+        Set<String> names = new HashSet<>();
         if (readiness.active()) {
             for (CollectionSpec spec : catalog.list()) {
+                names.add(spec.name());
                 IgniteCache<Object, Object> cache = ignite.cache(spec.cacheName());
                 long count;
                 try {
@@ -205,10 +207,6 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
         }
         List<MultiGauge.Row<?>> recallRows = new ArrayList<>();
         List<MultiGauge.Row<?>> sampleRows = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        for (CollectionSpec spec : readiness.active() ? catalog.list() : List.<CollectionSpec>of()) {
-            names.add(spec.name());
-        }
         recallEstimator.retain(names);
         recallEstimator.estimates().forEach((name, estimate) -> {
             Tags tags = Tags.of("collection", name);

@@ -87,7 +87,7 @@ class RestDrainTest {
                 return response;
             }
             assertThat(response.statusCode()).isEqualTo(200);
-            Thread.sleep(10);
+            Thread.sleep(10); // the poll interval of this wait for a condition (the first 503), bounded above
         }
         throw new AssertionError("no request was refused within 30 s of the drain");
     }

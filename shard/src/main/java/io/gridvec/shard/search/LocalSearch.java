@@ -9,6 +9,7 @@ import io.gridvec.shard.partition.Shard;
 import io.gridvec.shard.record.RecordValue;
 import io.gridvec.shard.registry.ShardRegistry;
 import io.gridvec.shard.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,10 +82,13 @@ final class LocalSearch {
             SearchQuery query = queries[q];
             PayloadFilter filter = filter(query.filter());
             List<Shard.Hit> merged = new ArrayList<>(query.k() * ready.size());
+            // A span per shard only when the search is traced: an untraced search pays nothing for it.
+            boolean traced = Span.current().isRecording();
             for (Shard shard : ready) {
-                merged.addAll(Tracing.inSpan("shard search " + spec.name() + "/" + shard.partition(),
-                        Context.current(), node.name(),
-                        () -> shard.search(query.vector(), query.k(), query.ef(), filter, query.exact())));
+                merged.addAll(!traced ? shard.search(query.vector(), query.k(), query.ef(), filter, query.exact())
+                        : Tracing.inSpan("shard search " + spec.name() + "/" + shard.partition(), Context.current(),
+                                node.name(),
+                                () -> shard.search(query.vector(), query.k(), query.ef(), filter, query.exact())));
             }
             merged.sort(best);
             hits[q] = attach(cache, merged, query);
