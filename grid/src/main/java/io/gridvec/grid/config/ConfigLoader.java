@@ -137,6 +137,14 @@ public final class ConfigLoader {
                     } else {
                         target.put(key.getKey(), number);
                     }
+                } else if (fallback.isBoolean()) {
+                    String text = value.isBoolean() ? value.asText() : value.isTextual()
+                            ? value.asText().trim().toLowerCase(Locale.ROOT) : "";
+                    if (text.equals("true") || text.equals("false")) {
+                        target.put(key.getKey(), Boolean.parseBoolean(text));
+                    } else {
+                        wrong = "must be true or false";
+                    }
                 } else if (fallback.isArray() && !value.isArray()) {
                     wrong = "must be a list";
                 } else if (fallback.isTextual() && !value.isValueNode()) {

@@ -8,11 +8,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A node's configuration: one YAML file of eight sections, each a record whose defaults live in {@link #defaults()}.
+ * A node's configuration: one YAML file of ten sections, each a record whose defaults live in {@link #defaults()}.
  * Immutable and thread-safe; {@link ConfigLoader} builds it and {@link #problems()} validates it.
  */
 public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage storage, Ingest ingest, Search search,
-        Log log, Tracing tracing) {
+        Log log, Tracing tracing, Security security, Tls tls) {
 
     private static final Pattern NODE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$");
     private static final Pattern SEED = Pattern.compile("^[^:\\s]+:\\d{1,5}(\\.\\.\\d{1,5})?$");
@@ -71,6 +71,28 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
      */
     public record Tracing(String exporter, String endpoint, double sampleRatio) {}
 
+    /**
+     * Who may do what: whether requests need an API key ({@code enabled}); whether a node with security off may
+     * still bind REST to an address other than loopback ({@code allowInsecure}, warned at every start); the file
+     * holding the first admin key at a cluster's first start (the environment's {@code GRIDVEC_ADMIN_KEY} wins); the
+     * rate limit of each role per key (requests per second and burst; 0 per second: no limit); how many failed
+     * authentications a client address may make per minute before it is refused with 429; the audit log file (empty:
+     * {@code <node.dataDir>/logs/audit.json}); and the password of Ignite's user {@code ignite}, which thin clients
+     * and JDBC must give when security is on.
+     */
+    public record Security(boolean enabled, boolean allowInsecure, String adminKeyFile, int readerPerSecond,
+            int readerBurst, int writerPerSecond, int writerBurst, int adminPerSecond, int adminBurst,
+            int authFailuresPerMinute, String auditFile, String clientPassword) {}
+
+    /**
+     * TLS: HTTPS on the REST port ({@code rest}), SSL on discovery, communication and the thin client/JDBC port
+     * ({@code cluster}). The node's certificate and key come from a PKCS12 {@code keyStore} or from PEM files
+     * ({@code certificate} and {@code privateKey}); the certificates it trusts (a cluster link's peer must present
+     * one they sign) from a PKCS12 {@code trustStore} or a PEM {@code caCertificate}.
+     */
+    public record Tls(boolean rest, boolean cluster, String keyStore, String keyStorePassword, String certificate,
+            String privateKey, String trustStore, String trustStorePassword, String caCertificate) {}
+
     /** Returns the defaults: a single node on 127.0.0.1 with its data in {@code ./data}. */
     public static GridvecConfig defaults() {
         return new GridvecConfig(
@@ -81,7 +103,29 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
                 new Ingest(100_000, 64, 2_000),
                 new Search(50, 10_000, 16, 0.01),
                 new Log("INFO", "", 100, 10),
-                new Tracing("none", "http://127.0.0.1:4318/v1/traces", 1.0));
+                new Tracing("none", "http://127.0.0.1:4318/v1/traces", 1.0),
+                new Security(false, false, "", 1_000, 2_000, 500, 1_000, 20, 40, 10, "", ""),
+                new Tls(false, false, "", "", "", "", "", "", ""));
+    }
+
+    /** Returns this configuration with {@code cluster} in place of its cluster section. */
+    public GridvecConfig withCluster(Cluster cluster) {
+        return new GridvecConfig(node, rest, cluster, storage, ingest, search, log, tracing, security, tls);
+    }
+
+    /** Returns this configuration with {@code search} in place of its search section. */
+    public GridvecConfig withSearch(Search search) {
+        return new GridvecConfig(node, rest, cluster, storage, ingest, search, log, tracing, security, tls);
+    }
+
+    /** Returns this configuration with {@code security} in place of its security section. */
+    public GridvecConfig withSecurity(Security security) {
+        return new GridvecConfig(node, rest, cluster, storage, ingest, search, log, tracing, security, tls);
+    }
+
+    /** Returns this configuration with {@code tls} in place of its TLS section. */
+    public GridvecConfig withTls(Tls tls) {
+        return new GridvecConfig(node, rest, cluster, storage, ingest, search, log, tracing, security, tls);
     }
 
     /** Returns every problem of this configuration, each naming the key and the limit; empty when valid. */
@@ -181,7 +225,54 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
         if (!(tracing.sampleRatio() >= 0 && tracing.sampleRatio() <= 1)) {
             problems.add("tracing.sampleRatio must be in [0, 1], was " + tracing.sampleRatio());
         }
+        securityProblems(problems);
+        tlsProblems(problems);
         return problems;
+    }
+
+    private void securityProblems(List<String> problems) {
+        int[] limits = {security.readerPerSecond(), security.readerBurst(), security.writerPerSecond(),
+                security.writerBurst(), security.adminPerSecond(), security.adminBurst()};
+        String[] names = {"readerPerSecond", "readerBurst", "writerPerSecond", "writerBurst", "adminPerSecond",
+                "adminBurst"};
+        for (int i = 0; i < limits.length; i++) {
+            if (limits[i] < 0 || limits[i] > 1_000_000) {
+                problems.add("security." + names[i] + " must be in [0, 1000000], was " + limits[i]);
+            }
+        }
+        if (security.authFailuresPerMinute() < 1 || security.authFailuresPerMinute() > 100_000) {
+            problems.add("security.authFailuresPerMinute must be in [1, 100000], was "
+                    + security.authFailuresPerMinute());
+        }
+        if (security.adminKeyFile() == null || security.auditFile() == null || security.clientPassword() == null) {
+            problems.add("security.adminKeyFile, security.auditFile and security.clientPassword must be strings");
+        }
+        if (security.enabled() && (security.clientPassword() == null || security.clientPassword().length() < 8)) {
+            problems.add("security.clientPassword must have at least 8 characters when security.enabled is true "
+                    + "(thin clients and JDBC log in as user ignite with it; set it with GRIDVEC_SECURITY_CLIENT_PASSWORD)");
+        }
+    }
+
+    private void tlsProblems(List<String> problems) {
+        if (!tls.rest() && !tls.cluster()) {
+            return;
+        }
+        boolean store = !tls.keyStore().isBlank();
+        boolean pem = !tls.certificate().isBlank() || !tls.privateKey().isBlank();
+        if (store == pem || pem && (tls.certificate().isBlank() || tls.privateKey().isBlank())) {
+            problems.add("tls.keyStore, or tls.certificate with tls.privateKey, must be set (one of the two) when "
+                    + "tls.rest or tls.cluster is true");
+        }
+        if (tls.cluster() && tls.trustStore().isBlank() == tls.caCertificate().isBlank()) {
+            problems.add("tls.trustStore or tls.caCertificate must be set (one of the two) when tls.cluster is true");
+        }
+    }
+
+    /** Returns the audit log file: {@code security.auditFile}, or {@code <node.dataDir>/logs/audit.json}. */
+    public Path auditFile() {
+        Path file = security.auditFile().isBlank() ? Path.of(node.dataDir(), "logs", "audit.json")
+                : Path.of(security.auditFile());
+        return file.toAbsolutePath().normalize();
     }
 
     /** Returns the JSON log file: {@code log.file}, or {@code <node.dataDir>/logs/gridvec.json} when it is empty. */

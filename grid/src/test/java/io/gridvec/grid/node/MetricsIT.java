@@ -30,8 +30,7 @@ class MetricsIT {
     void metricsAfterTrafficHoldRequestSearchAndCollectionSeriesAndPassPromtool() throws Exception {
         GridvecConfig base = TestNodes.config(dataDir, "metrics", 1);
         // Every search answered from the index is sampled for the recall estimate: here exactly the first one.
-        GridvecConfig config = new GridvecConfig(base.node(), base.rest(), base.cluster(), base.storage(),
-                base.ingest(), new GridvecConfig.Search(50, 10_000, 16, 1.0), base.log(), base.tracing());
+        GridvecConfig config = base.withSearch(new GridvecConfig.Search(50, 10_000, 16, 1.0));
         try (GridNode node = GridNode.start(config)) {
             assertThat(TestNodes.http(node, "PUT", "/v1/collections/docs", "{\"dimension\": 2, \"metric\": \"l2\"}")
                     .statusCode()).isEqualTo(201);

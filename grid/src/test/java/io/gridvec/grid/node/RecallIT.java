@@ -36,8 +36,7 @@ class RecallIT {
     @Test
     void theEstimateIsTheRecallOfSampledSearchesAgainstExactOnes() throws Exception {
         GridvecConfig base = TestNodes.config(dataDir, "it-recall", 1);
-        GridvecConfig config = new GridvecConfig(base.node(), base.rest(), base.cluster(), base.storage(),
-                base.ingest(), new GridvecConfig.Search(50, 10_000, 16, 1.0), base.log(), base.tracing());
+        GridvecConfig config = base.withSearch(new GridvecConfig.Search(50, 10_000, 16, 1.0));
         try (GridNode node = GridNode.start(config)) {
             send(node, "PUT", "/v1/collections/docs", "{\"dimension\": " + DIMENSION + ", \"metric\": \"l2\", "
                     + "\"partitions\": 2, \"backups\": 0, \"hnsw\": {\"m\": 4, \"efConstruction\": 10}}");

@@ -47,7 +47,9 @@ final class TestNodes {
                 GridvecConfig.defaults().ingest(),
                 NO_RECALL_SAMPLES,
                 GridvecConfig.defaults().log(),
-                GridvecConfig.defaults().tracing());
+                GridvecConfig.defaults().tracing(),
+                GridvecConfig.defaults().security(),
+                GridvecConfig.defaults().tls());
     }
 
     /** Returns {@code config} with {@code seed}'s discovery address as its seed, so it joins seed's cluster. */
@@ -58,10 +60,8 @@ final class TestNodes {
     /** Returns {@code config} with {@code seeds} as its discovery addresses. */
     static GridvecConfig withSeeds(GridvecConfig config, List<String> seeds) {
         GridvecConfig.Cluster c = config.cluster();
-        return new GridvecConfig(config.node(), config.rest(), new GridvecConfig.Cluster(c.name(), c.host(),
-                c.discoveryPort(), c.communicationPort(), c.clientPort(), List.copyOf(seeds), c.initialNodes(),
-                c.stopTimeoutMs()), config.storage(), config.ingest(), config.search(), config.log(),
-                config.tracing());
+        return config.withCluster(new GridvecConfig.Cluster(c.name(), c.host(), c.discoveryPort(),
+                c.communicationPort(), c.clientPort(), List.copyOf(seeds), c.initialNodes(), c.stopTimeoutMs()));
     }
 
     /**
