@@ -105,7 +105,7 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
                         "unknown key 'rest.prot'",
-                        "unknown section 'metrics' (known: node, rest, cluster, storage, ingest, search, log, tracing)",
+                        "unknown section 'metrics' (known: node, rest, cluster, storage, ingest, search, log, tracing, security, tls)",
                         "unknown key 'rest.tls' (command line)"));
     }
 
