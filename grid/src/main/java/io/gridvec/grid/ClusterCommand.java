@@ -31,6 +31,8 @@ final class ClusterCommand {
 
     /** Exit status when the node at --url cannot be reached. */
     static final int UNREACHABLE = 3;
+    /** The environment variable whose API key every command sends when the cluster has security on. */
+    static final String API_KEY = "GRIDVEC_API_KEY";
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Pattern ADDRESS = Pattern.compile("\"(rest|discovery)\"\\s*:\\s*\"([^\"]+)\"");
@@ -59,13 +61,23 @@ final class ClusterCommand {
         }
     }
 
+    /** A JSON string of {@code text}: the server checks the values, so only quotes and backslashes matter. */
+    static String quoted(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /** Sends a request to a node, with the API key of the environment's {@value #API_KEY} when it is set. */
     static HttpResponse<String> send(String method, String url, String body) throws IOException,
             InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(6))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(6))
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body)).build();
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                        : HttpRequest.BodyPublishers.ofString(body));
+        String key = System.getenv(API_KEY);
+        if (key != null && !key.isBlank()) {
+            request.header("Authorization", "Bearer " + key.trim());
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,

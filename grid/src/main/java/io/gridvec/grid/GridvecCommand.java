@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
         version = "Gridvec 0.1.0-SNAPSHOT",
         description = "Gridvec, a distributed vector database on Apache Ignite.",
         subcommands = {GridvecCommand.Start.class, GridvecCommand.Config.class, ClusterCommand.class,
-                SnapshotCommand.class, PlanCommand.class, StopCommand.class})
+                SnapshotCommand.class, KeysCommand.class, PlanCommand.class, StopCommand.class})
 public final class GridvecCommand implements Callable<Integer> {
 
     /** Exit status for an invalid configuration. */
@@ -70,6 +70,9 @@ public final class GridvecCommand implements Callable<Integer> {
         String seeds;
         @Option(names = "--wal-mode", description = "storage.walMode: LOG_ONLY, FSYNC or BACKGROUND")
         String walMode;
+        @Option(names = "--security", description = "security.enabled: every request but GET /health needs an API "
+                + "key (the first admin key from GRIDVEC_ADMIN_KEY)")
+        boolean security;
 
         @Override
         public Integer call() throws InterruptedException {
@@ -140,6 +143,9 @@ public final class GridvecCommand implements Callable<Integer> {
             put(overrides, "cluster.communicationPort", communicationPort);
             put(overrides, "cluster.seeds", seeds);
             put(overrides, "storage.walMode", walMode);
+            if (security) {
+                overrides.put("security.enabled", "true");
+            }
             return overrides;
         }
 

@@ -29,7 +29,7 @@ final class SnapshotCommand {
 
         @Override
         public Integer call() throws InterruptedException {
-            return call("POST", "/v1/snapshots", name == null ? null : "{\"name\": " + quoted(name) + "}");
+            return call("POST", "/v1/snapshots", name == null ? null : "{\"name\": " + ClusterCommand.quoted(name) + "}");
         }
     }
 
@@ -57,14 +57,9 @@ final class SnapshotCommand {
         @Override
         public Integer call() throws InterruptedException {
             String body = collections == null ? null : "{\"collections\": ["
-                    + collections.stream().map(SnapshotCommand::quoted).collect(Collectors.joining(", ")) + "]}";
+                    + collections.stream().map(ClusterCommand::quoted).collect(Collectors.joining(", ")) + "]}";
             return call("POST", "/v1/snapshots/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/restore",
                     body);
         }
-    }
-
-    /** A JSON string of {@code text}: names are checked by the server, so only quotes and backslashes matter. */
-    private static String quoted(String text) {
-        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

@@ -33,6 +33,9 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
+    /** The shortest first admin key accepted: it must resist guessing like a generated one. */
+    private static final int MIN_ADMIN_KEY = 20;
+
     private ConfigLoader() {}
 
     /**
@@ -93,6 +96,7 @@ public final class ConfigLoader {
                 problems.add(words + " " + unresolved + (origin == null ? "" : " (" + origin + ")"));
             }
         });
+        securityProblems(config, environment, origins, problems);
         String logFile = config.log().file();
         String logDir = logFile == null || logFile.isBlank() ? null
                 : DirectoryCheck.problem(config.logFile().getParent().toString());
@@ -104,6 +108,39 @@ public final class ConfigLoader {
             throw new ConfigException(source, problems);
         }
         return config;
+    }
+
+    /**
+     * The checks of the security section that look beyond the values: REST on an address other than loopback needs
+     * security on (or {@code security.allowInsecure}); the first admin key, when given, is long enough and its file
+     * readable.
+     */
+    private static void securityProblems(GridvecConfig config, Map<String, String> environment,
+            Map<String, String> origins, List<String> problems) {
+        GridvecConfig.Security security = config.security();
+        String host = config.rest().host();
+        if (!security.enabled() && !security.allowInsecure() && host != null && !host.isBlank()
+                && NetworkCheck.unresolved(host) == null && !NetworkCheck.loopback(host)) {
+            String origin = origins.get("rest.host");
+            problems.add("rest.host '" + host + "' is reachable from other machines" + (origin == null ? "" : " (" + origin + ")") + ": turn security.enabled on (API keys), bind 127.0.0.1, or set "
+                    + "security.allowInsecure: true to serve everyone without keys");
+        }
+        String adminKey = environment.get("GRIDVEC_ADMIN_KEY");
+        String file = security.adminKeyFile();
+        if (adminKey != null && !adminKey.isBlank()) {
+            if (adminKey.trim().length() < MIN_ADMIN_KEY) {
+                problems.add("GRIDVEC_ADMIN_KEY must have at least " + MIN_ADMIN_KEY + " characters (environment)");
+            }
+        } else if (file != null && !file.isBlank()) {
+            try {
+                if (Files.readString(Path.of(file)).trim().length() < MIN_ADMIN_KEY) {
+                    problems.add("security.adminKeyFile " + file + " must hold a key of at least " + MIN_ADMIN_KEY
+                            + " characters");
+                }
+            } catch (IOException | RuntimeException e) {
+                problems.add("security.adminKeyFile " + file + " cannot be read: " + e.getMessage());
+            }
+        }
     }
 
     /**

@@ -30,6 +30,21 @@ public final class NetworkCheck {
         }
     }
 
+    /** Returns whether every address {@code host} resolves to is a loopback address (reachable from this machine only). */
+    public static boolean loopback(String host) {
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(host);
+            for (InetAddress address : addresses) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return addresses.length > 0;
+        } catch (UnknownHostException e) {
+            return false; // reported by unresolved()
+        }
+    }
+
     /**
      * Returns a problem for each of the node's ports that cannot be bound on its address (another process holds it),
      * naming the key; empty when all four are free.

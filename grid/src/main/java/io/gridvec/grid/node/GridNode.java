@@ -1,13 +1,20 @@
 package io.gridvec.grid.node;
 
 import io.gridvec.grid.config.GridvecConfig;
+import io.gridvec.grid.config.NetworkCheck;
 import io.gridvec.router.cluster.ClusterRoutes;
 import io.gridvec.router.cluster.ClusterView;
 import io.gridvec.router.cluster.Membership;
 import io.gridvec.router.collections.CollectionRoutes;
 import io.gridvec.router.records.RecordRoutes;
 import io.gridvec.router.metrics.NodeMetrics;
+import io.gridvec.router.rest.Permission;
 import io.gridvec.router.rest.RestServer;
+import io.gridvec.router.security.AccessControl;
+import io.gridvec.router.security.ApiKeys;
+import io.gridvec.router.security.AuditLog;
+import io.gridvec.router.security.KeyRoutes;
+import io.gridvec.router.security.Role;
 import io.gridvec.router.search.RecallEstimator;
 import io.gridvec.router.search.SearchRouter;
 import io.gridvec.router.search.SearchRoutes;
@@ -142,13 +149,28 @@ public final class GridNode implements AutoCloseable {
                     Path.of(config.node().dataDir()).toAbsolutePath().normalize());
             node.metrics = metrics;
             ignite.message().localListen(Membership.STOP_TOPIC, node.stopListener);
+            ApiKeys keys = new ApiKeys(ignite);
+            AccessControl access = new AccessControl(keys, accessSettings(config.security()));
+            access.bindTo(metrics.registry());
+            if (config.security().enabled()) {
+                InitialAdminKey.install(ignite, InitialAdminKey.secret(config, System.getenv()));
+            } else if (config.security().allowInsecure() && !NetworkCheck.loopback(config.rest().host())) {
+                LOG.log(System.Logger.Level.WARNING, "Security is off and REST listens on " + config.rest().host()
+                        + ", beyond this machine (security.allowInsecure): anyone who reaches it may read, write "
+                        + "and delete everything. Turn security.enabled on");
+            }
             node.rest = RestServer.start(config.rest().host(), config.rest().port(), List.of(
+                    access,
+                    new KeyRoutes(keys),
                     new CollectionRoutes(catalog, cluster),
                     new RecordRoutes(catalog, new RecordStore(ignite), lagBoard),
                     new SearchRoutes(catalog, router, recall),
                     new ClusterRoutes(catalog, cluster, shards, new Membership(ignite), addCommand(config)),
                     new SnapshotRoutes(catalog, new Snapshots(ignite, catalog)),
-                    metrics), metrics::request);
+                    metrics), (ctx, millis) -> {
+                        metrics.request(ctx, millis);
+                        AuditLog.record(ctx);
+                    });
         } catch (RuntimeException e) {
             try {
                 node.close();
@@ -160,6 +182,14 @@ public final class GridNode implements AutoCloseable {
         return node;
     }
 
+    private static AccessControl.Settings accessSettings(GridvecConfig.Security security) {
+        return new AccessControl.Settings(security.enabled(), Map.of(
+                Role.READER, new AccessControl.Limit(security.readerPerSecond(), security.readerBurst()),
+                Role.WRITER, new AccessControl.Limit(security.writerPerSecond(), security.writerBurst()),
+                Role.ADMIN, new AccessControl.Limit(security.adminPerSecond(), security.adminBurst())),
+                security.authFailuresPerMinute());
+    }
+
     /** Returns the port the REST API listens on. */
     public int restPort() {
         return rest.port();
@@ -168,6 +198,11 @@ public final class GridNode implements AutoCloseable {
     /** Returns every REST endpoint the node serves, as {@code "METHOD /path"}. */
     public List<String> restEndpoints() {
         return rest.endpoints();
+    }
+
+    /** Returns the permission each REST endpoint ({@code "METHOD /path"}) needs. */
+    public Map<String, Permission> restPermissions() {
+        return rest.permissions();
     }
 
     /** Returns the Ignite server behind this node. */

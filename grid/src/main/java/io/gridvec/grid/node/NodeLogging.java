@@ -1,6 +1,7 @@
 package io.gridvec.grid.node;
 
 import io.gridvec.grid.config.GridvecConfig;
+import io.gridvec.router.security.AuditLog;
 import java.nio.file.Path;
 import org.apache.ignite.IgniteLogger;
 import org.apache.ignite.logger.slf4j.Slf4jLogger;
@@ -17,7 +18,8 @@ import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
  * Ignite's ({@link Slf4jLogger}) and Jetty's and Javalin's (SLF4J, all routed by log4j-slf4j2-impl). Every line goes
  * to a rotating JSON file ({@code log.file}, JsonTemplateLayout's ECS layout, one object per line, with the
  * {@code requestId} of the request being served); the console shows Gridvec's lines at {@code log.level} and the
- * others' warnings and errors, one readable line each. Configured by {@code gridvec start}; until then (and in a JVM
+ * others' warnings and errors, one readable line each. The audit log ({@link AuditLog}) goes to a rotating file of its
+ * own ({@code security.auditFile}), one JSON object per line. Configured by {@code gridvec start}; until then (and in a JVM
  * that never calls {@link #configure}: other commands, the in-process test nodes) the jar's {@code log4j2.xml} shows
  * Gridvec's lines from INFO and the others' from WARN on the console, and Ignite keeps its default logger.
  */
@@ -53,6 +55,18 @@ public final class NodeLogging {
                 .addComponent(builder.newComponent("Policies").addComponent(builder
                         .newComponent("SizeBasedTriggeringPolicy").addAttribute("size", log.maxFileMb() + "MB")))
                 .addComponent(builder.newComponent("DefaultRolloverStrategy").addAttribute("max", log.maxFiles())));
+        Path audit = config.auditFile();
+        String auditBase = audit.getFileName().toString().replaceFirst("\\.json$", "");
+        builder.add(builder.newAppender("audit", "RollingFile")
+                .addAttribute("fileName", audit.toString())
+                .addAttribute("filePattern", audit.resolveSibling(auditBase + "-%i.json.gz").toString())
+                // Each audit message is a JSON object already: one per line, nothing around it.
+                .add(builder.newLayout("PatternLayout").addAttribute("pattern", "%m%n"))
+                .addComponent(builder.newComponent("Policies").addComponent(builder
+                        .newComponent("SizeBasedTriggeringPolicy").addAttribute("size", log.maxFileMb() + "MB")))
+                .addComponent(builder.newComponent("DefaultRolloverStrategy").addAttribute("max", log.maxFiles())));
+        builder.add(builder.newLogger(AuditLog.LOGGER, Level.INFO).addAttribute("additivity", false)
+                .add(builder.newAppenderRef("audit")));
         Level level = Level.valueOf(log.level());
         builder.add(builder.newLogger("io.gridvec", level).addAttribute("additivity", false)
                 .add(builder.newAppenderRef("console"))

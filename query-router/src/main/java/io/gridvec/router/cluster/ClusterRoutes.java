@@ -1,12 +1,15 @@
 package io.gridvec.router.cluster;
 
 import io.gridvec.router.rest.RestRoutes;
+import io.gridvec.router.rest.ApiException;
+import io.gridvec.router.rest.Permission;
 import io.gridvec.router.rest.RestServer;
 import io.gridvec.shard.catalog.CollectionCatalog;
 import io.gridvec.shard.catalog.CollectionSpec;
 import io.gridvec.shard.registry.Readiness;
 import io.gridvec.shard.registry.ShardRegistry;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,15 +56,21 @@ public final class ClusterRoutes implements RestRoutes {
             Map<String, Object> body = new LinkedHashMap<>(view.topology(collections));
             body.put("collections", view.partitions(collections));
             RestServer.json(ctx, 200, body);
-        });
+        }, Permission.READ);
         routes.put("/v1/cluster/baseline/{node}", ctx -> RestServer.json(ctx, 200,
-                membership.add(ctx.pathParam("node"))));
+                membership.add(ctx.pathParam("node"))), Permission.ADMIN);
         routes.delete("/v1/cluster/baseline/{node}", ctx -> RestServer.json(ctx, 200,
-                membership.remove(ctx.pathParam("node"), catalog.list(), REMOVE_WAIT_MS)));
-        routes.post("/v1/cluster/stop", ctx -> RestServer.json(ctx, 202, membership.stopAll()));
-        routes.post("/v1/node/stop", ctx -> RestServer.json(ctx, 202, membership.stopThisNode()));
+                membership.remove(ctx.pathParam("node"), catalog.list(), REMOVE_WAIT_MS)), Permission.ADMIN);
+        routes.post("/v1/cluster/stop", ctx -> {
+            requireNoBody(ctx);
+            RestServer.json(ctx, 202, membership.stopAll());
+        }, Permission.ADMIN);
+        routes.post("/v1/node/stop", ctx -> {
+            requireNoBody(ctx);
+            RestServer.json(ctx, 202, membership.stopThisNode());
+        }, Permission.ADMIN);
         routes.get("/v1/collections/{name}/consistency", ctx -> RestServer.json(ctx, 200,
-                view.consistency(catalog.require(ctx.pathParam("name")))));
+                view.consistency(catalog.require(ctx.pathParam("name")))), Permission.READ);
         routes.get("/ready", ctx -> {
             Readiness readiness = shards.readiness();
             boolean inBaseline = view.localInBaseline();
@@ -83,6 +92,15 @@ public final class ClusterRoutes implements RestRoutes {
             body.put("indexLag", lag);
             body.put("failures", readiness.failures());
             RestServer.json(ctx, ready ? 200 : 503, body);
-        });
+        }, Permission.READ);
+    }
+
+    /** Stopping takes no arguments: a body it does not understand is refused rather than ignored. */
+    private static void requireNoBody(Context ctx) {
+        String body = ctx.body().strip();
+        if (!body.isEmpty() && !body.equals("{}")) {
+            throw ApiException.invalid(null, "this endpoint takes no body (or {}), was " + body.length()
+                    + " characters");
+        }
     }
 }

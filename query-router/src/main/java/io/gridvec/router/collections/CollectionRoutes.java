@@ -3,6 +3,7 @@ package io.gridvec.router.collections;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gridvec.router.cluster.ClusterView;
 import io.gridvec.router.rest.ApiException;
+import io.gridvec.router.rest.Permission;
 import io.gridvec.router.rest.JsonBody;
 import io.gridvec.router.rest.RestRoutes;
 import io.gridvec.router.rest.RestServer;
@@ -45,10 +46,10 @@ public final class CollectionRoutes implements RestRoutes {
 
     @Override
     public void register(RoutesConfig routes) {
-        routes.put("/v1/collections/{name}", this::create);
-        routes.get("/v1/collections/{name}", this::describe);
-        routes.delete("/v1/collections/{name}", this::drop);
-        routes.get("/v1/collections", this::list);
+        routes.put("/v1/collections/{name}", this::create, Permission.ADMIN);
+        routes.get("/v1/collections/{name}", this::describe, Permission.READ);
+        routes.delete("/v1/collections/{name}", this::drop, Permission.ADMIN);
+        routes.get("/v1/collections", this::list, Permission.READ);
     }
 
     private void create(Context ctx) {

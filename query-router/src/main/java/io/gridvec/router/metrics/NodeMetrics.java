@@ -1,6 +1,7 @@
 package io.gridvec.router.metrics;
 
 import io.gridvec.router.rest.RestRoutes;
+import io.gridvec.router.rest.Permission;
 import io.gridvec.router.search.RecallEstimator;
 import io.gridvec.router.search.SearchRouter;
 import io.gridvec.shard.catalog.CollectionCatalog;
@@ -13,6 +14,7 @@ import io.javalin.http.Context;
 import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -156,7 +158,12 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
         routes.get("/metrics", ctx -> {
             refresh();
             ctx.contentType(CONTENT_TYPE).result(registry.scrape());
-        });
+        }, Permission.READ);
+    }
+
+    /** Returns the registry behind {@code /metrics}, for meters registered elsewhere. */
+    public MeterRegistry registry() {
+        return registry;
     }
 
     /** Counts a served request; for the REST server's request logger. */

@@ -2,6 +2,7 @@ package io.gridvec.router.records;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gridvec.router.rest.ApiException;
+import io.gridvec.router.rest.Permission;
 import io.gridvec.router.rest.JsonBody;
 import io.gridvec.router.rest.RestRoutes;
 import io.gridvec.router.rest.RestServer;
@@ -57,11 +58,11 @@ public final class RecordRoutes implements RestRoutes {
 
     @Override
     public void register(RoutesConfig routes) {
-        routes.put("/v1/collections/{name}/records", this::upsert);
-        routes.post("/v1/collections/{name}/records/delete", this::deleteMany);
-        routes.get("/v1/collections/{name}/records/{id}", this::get);
-        routes.patch("/v1/collections/{name}/records/{id}", this::patch);
-        routes.delete("/v1/collections/{name}/records/{id}", this::deleteOne);
+        routes.put("/v1/collections/{name}/records", this::upsert, Permission.WRITE);
+        routes.post("/v1/collections/{name}/records/delete", this::deleteMany, Permission.WRITE);
+        routes.get("/v1/collections/{name}/records/{id}", this::get, Permission.READ);
+        routes.patch("/v1/collections/{name}/records/{id}", this::patch, Permission.WRITE);
+        routes.delete("/v1/collections/{name}/records/{id}", this::deleteOne, Permission.WRITE);
     }
 
     private void upsert(Context ctx) {

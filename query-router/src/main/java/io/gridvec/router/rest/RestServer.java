@@ -20,7 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,12 +60,12 @@ public final class RestServer implements AutoCloseable {
     private static final String SCOPE = "gridvec.scope";
 
     private final Javalin app;
-    private final List<String> endpoints;
+    private final Map<String, Permission> permissions;
     private final Drain drain;
 
-    private RestServer(Javalin app, List<String> endpoints, Drain drain) {
+    private RestServer(Javalin app, Map<String, Permission> permissions, Drain drain) {
         this.app = app;
-        this.endpoints = List.copyOf(endpoints);
+        this.permissions = Collections.unmodifiableMap(new LinkedHashMap<>(permissions));
         this.drain = drain;
     }
 
@@ -83,12 +83,20 @@ public final class RestServer implements AutoCloseable {
      */
     public static RestServer start(String host, int port, List<RestRoutes> groups, RequestLogger requests) {
         String openApi = openApiDocument();
-        List<String> endpoints = new ArrayList<>();
+        Map<String, Permission> permissions = new LinkedHashMap<>();
         Drain drain = new Drain();
         Javalin app = Javalin.create(config -> {
             config.events.handlerAdded(handler -> {
                 if (handler.getHttpMethod().isHttpMethod()) {
-                    endpoints.add(handler.getHttpMethod() + " " + handler.getPath());
+                    String endpoint = handler.getHttpMethod() + " " + handler.getPath();
+                    long declared = handler.getRoles().stream().filter(Permission.class::isInstance).count();
+                    if (declared != 1) {
+                        // Fail closed: a route that says nothing about who may call it is not served at all.
+                        throw new IllegalStateException(endpoint + " must declare exactly one Permission, declares "
+                                + handler.getRoles());
+                    }
+                    permissions.put(endpoint, (Permission) handler.getRoles().stream()
+                            .filter(Permission.class::isInstance).findFirst().orElseThrow());
                 }
             });
             config.startup.showJavalinBanner = false;
@@ -120,8 +128,10 @@ public final class RestServer implements AutoCloseable {
                 ctx.attribute(COUNTED, Boolean.TRUE);
                 startSpan(ctx);
             });
-            config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "UP", "process", ProcessMemory.now())));
-            config.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+            config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "UP", "process", ProcessMemory.now())),
+                    Permission.PUBLIC);
+            config.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi),
+                    Permission.READ);
             groups.forEach(group -> group.register(config.routes));
             config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage(),
                     e.field()));
@@ -174,7 +184,7 @@ public final class RestServer implements AutoCloseable {
             });
         });
         app.start(host, port);
-        return new RestServer(app, endpoints, drain);
+        return new RestServer(app, permissions, drain);
     }
 
     /** Returns the port the server listens on. */
@@ -184,7 +194,12 @@ public final class RestServer implements AutoCloseable {
 
     /** Returns every endpoint served, as {@code "METHOD /path"} with Javalin's {@code {param}} placeholders. */
     public List<String> endpoints() {
-        return endpoints;
+        return List.copyOf(permissions.keySet());
+    }
+
+    /** Returns the permission each endpoint ({@code "METHOD /path"}) needs, in the order they were registered. */
+    public Map<String, Permission> permissions() {
+        return permissions;
     }
 
     private static String openApiDocument() {

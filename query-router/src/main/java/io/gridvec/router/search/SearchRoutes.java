@@ -3,6 +3,7 @@ package io.gridvec.router.search;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gridvec.router.records.VectorCheck;
 import io.gridvec.router.rest.ApiException;
+import io.gridvec.router.rest.Permission;
 import io.gridvec.router.rest.JsonBody;
 import io.gridvec.router.rest.RestRoutes;
 import io.gridvec.router.rest.RestServer;
@@ -61,9 +62,10 @@ public final class SearchRoutes implements RestRoutes {
 
     @Override
     public void register(RoutesConfig routes) {
-        routes.post("/v1/collections/{name}/search", this::search);
-        routes.post("/v1/collections/{name}/search/batch", this::batch);
-        routes.get("/v1/search/cache", ctx -> RestServer.json(ctx, 200, router.resultCacheStats()));
+        routes.post("/v1/collections/{name}/search", this::search, Permission.READ);
+        routes.post("/v1/collections/{name}/search/batch", this::batch, Permission.READ);
+        routes.get("/v1/search/cache", ctx -> RestServer.json(ctx, 200, router.resultCacheStats()),
+                Permission.READ);
     }
 
     private void search(Context ctx) {

@@ -1,6 +1,7 @@
 package io.gridvec.router.snapshots;
 
 import io.gridvec.router.rest.ApiException;
+import io.gridvec.router.rest.Permission;
 import io.gridvec.router.rest.JsonBody;
 import io.gridvec.router.rest.RestRoutes;
 import io.gridvec.router.rest.RestServer;
@@ -52,11 +53,12 @@ public final class SnapshotRoutes implements RestRoutes {
 
     @Override
     public void register(RoutesConfig routes) {
-        routes.post("/v1/snapshots", this::create);
+        routes.post("/v1/snapshots", this::create, Permission.ADMIN);
         routes.get("/v1/snapshots", ctx -> RestServer.json(ctx, 200, Map.of("snapshots",
-                snapshots.list().stream().map(SnapshotRoutes::view).toList())));
-        routes.get("/v1/snapshots/{name}", ctx -> RestServer.json(ctx, 200, view(require(ctx.pathParam("name")))));
-        routes.post("/v1/snapshots/{name}/restore", this::restore);
+                snapshots.list().stream().map(SnapshotRoutes::view).toList())), Permission.ADMIN);
+        routes.get("/v1/snapshots/{name}", ctx -> RestServer.json(ctx, 200, view(require(ctx.pathParam("name")))),
+                Permission.ADMIN);
+        routes.post("/v1/snapshots/{name}/restore", this::restore, Permission.ADMIN);
     }
 
     private void create(Context ctx) {

@@ -8,11 +8,11 @@ import org.apache.ignite.cache.CacheWriteSynchronizationMode;
 import org.apache.ignite.configuration.CacheConfiguration;
 
 /**
- * Gridvec's own small caches ({@code gv_catalog}, {@code gv_writes}, {@code gv_snapshots}): REPLICATED, so every
+ * Gridvec's own small caches ({@code gv_catalog}, {@code gv_writes}, {@code gv_snapshots}, the API keys): REPLICATED, so every
  * server holds a copy it can read locally; FULL_SYNC, so a write returns only when every copy has it; ATOMIC; and
  * persistent like every cache of the node's data region. Stateless.
  */
-final class SystemCaches {
+public final class SystemCaches {
 
     private SystemCaches() {}
 
@@ -21,7 +21,7 @@ final class SystemCaches {
      *
      * @throws ClusterNotReadyException while the cluster is not active
      */
-    static <K, V> IgniteCache<K, V> replicated(Ignite ignite, String name) {
+    public static <K, V> IgniteCache<K, V> replicated(Ignite ignite, String name) {
         if (!ignite.cluster().state().active()) {
             throw new ClusterNotReadyException("the cluster is " + ignite.cluster().state() + "; a new cluster "
                     + "activates when cluster.initialNodes servers have joined, a restarted one when every node of "
