@@ -132,6 +132,44 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void restBeyondLoopbackNeedsSecurityOrAnExplicitAllowInsecure() {
+        Map<String, String> data = Map.of("node.dataDir", dir.toString());
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("GRIDVEC_REST_HOST", "0.0.0.0"), data))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly("rest.host '0.0.0.0' "
+                        + "is reachable from other machines (environment GRIDVEC_REST_HOST): turn security.enabled on "
+                        + "(API keys), bind 127.0.0.1, or set security.allowInsecure: true to serve everyone without "
+                        + "keys"));
+        assertThat(ConfigLoader.load(null, Map.of("GRIDVEC_REST_HOST", "0.0.0.0",
+                "GRIDVEC_SECURITY_ALLOW_INSECURE", "true"), data).security().allowInsecure()).isTrue();
+        assertThat(ConfigLoader.load(null, Map.of("GRIDVEC_REST_HOST", "0.0.0.0", "GRIDVEC_SECURITY_ENABLED", "TRUE",
+                "GRIDVEC_SECURITY_CLIENT_PASSWORD", "long-enough"), data).security().enabled()).isTrue();
+        assertThat(ConfigLoader.load(null, Map.of("GRIDVEC_REST_HOST", "localhost"), data).rest().host())
+                .isEqualTo("localhost");
+    }
+
+    @Test
+    void securityNeedsAClientPasswordAndALongEnoughAdminKeyAndBooleansAreChecked() throws IOException {
+        Path shortKey = dir.resolve("short.key");
+        Files.writeString(shortKey, "too-short\n");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("GRIDVEC_SECURITY_ENABLED", "yes",
+                "GRIDVEC_SECURITY_ADMIN_KEY_FILE", shortKey.toString()), Map.of("node.dataDir", dir.toString())))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "security.enabled has the wrong type: must be true or false, was 'yes' (environment "
+                                + "GRIDVEC_SECURITY_ENABLED)",
+                        "security.adminKeyFile " + shortKey + " must hold a key of at least 20 characters"));
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("GRIDVEC_SECURITY_ENABLED", "true",
+                "GRIDVEC_ADMIN_KEY", "short"), Map.of("node.dataDir", dir.toString())))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "security.clientPassword must have at least 8 characters when security.enabled is true (thin "
+                                + "clients and JDBC log in as user ignite with it; set it with "
+                                + "GRIDVEC_SECURITY_CLIENT_PASSWORD)",
+                        "GRIDVEC_ADMIN_KEY must have at least 20 characters (environment)"));
+    }
+
+    @Test
     void addressesThatDoNotResolveAreNamedWithTheirKeys() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("GRIDVEC_REST_HOST", "no-such-host.invalid"),
                 Map.of("cluster.seeds", "127.0.0.1:47500,nowhere.invalid:47501")))

@@ -264,6 +264,52 @@ class SecurityIT {
         }
     }
 
+    @Test
+    void theKeysCommandsMakeListRotateAndRevokeWithTheAdminKeyFromTheEnvironment() throws Exception {
+        String url = "http://127.0.0.1:" + nodes[1].restPort();
+        Cli created = cli(ADMIN, "keys", "create", "--role", "reader", "--collection", "docs", "--per-second", "50",
+                "--url", url);
+        assertThat(created.status()).as(created.output()).isZero();
+        JsonNode key = JSON.readTree(created.output());
+        secrets.add(key.path("key").asText());
+        assertThat(key.path("role").asText()).isEqualTo("reader");
+        assertThat(key.path("rateLimit").path("burst").asInt()).isEqualTo(50);
+        String id = key.path("id").asText();
+        expect(send(0, "POST", "/v1/collections/docs/search", "{\"vector\": [1, 2], \"k\": 1}",
+                key.path("key").asText()), 200);
+        Cli listed = cli(ADMIN, "keys", "list", "--url", url);
+        assertThat(listed.output()).contains(id).doesNotContain(key.path("key").asText());
+        Cli rotated = cli(ADMIN, "keys", "rotate", id, "--url", url);
+        assertThat(rotated.status()).as(rotated.output()).isZero();
+        secrets.add(JSON.readTree(rotated.output()).path("key").asText());
+        expect(send(0, "GET", "/v1/collections/docs", null, key.path("key").asText()), 401);
+        assertThat(cli(ADMIN, "keys", "revoke", id, "--url", url).status()).isZero();
+        assertThat(cli(ADMIN, "keys", "revoke", id, "--url", url).status()).as("revoked already").isEqualTo(1);
+        Cli anonymous = cli(null, "keys", "list", "--url", url);
+        assertThat(anonymous.status()).isEqualTo(1);
+        assertThat(anonymous.output()).contains("UNAUTHENTICATED");
+    }
+
+    /** A finished command line: its exit status and what it printed (stdout and stderr). */
+    private record Cli(int status, String output) {}
+
+    /** Runs {@code ./gridvec args...} (the built jars) with {@code GRIDVEC_API_KEY} set to {@code key} (null: unset). */
+    private static Cli cli(String key, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of("..", "gridvec").toAbsolutePath().normalize().toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("GRIDVEC_SKIP_BUILD", "1");
+        builder.environment().remove("GRIDVEC_API_KEY");
+        if (key != null) {
+            builder.environment().put("GRIDVEC_API_KEY", key);
+        }
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("gridvec " + String.join(" ", args) + " ended").isTrue();
+        return new Cli(process.exitValue(), output.strip());
+    }
+
     private List<JsonNode> lines() throws IOException {
         List<JsonNode> lines = new ArrayList<>();
         for (String line : audit.toString().split("\n")) {
