@@ -16,8 +16,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
@@ -104,6 +108,16 @@ class SecurityIT {
         assertThat(routes).containsEntry("GET /health", Permission.PUBLIC).containsEntry("POST /v1/keys",
                 Permission.ADMIN).containsEntry("PUT /v1/collections/{name}/records", Permission.WRITE)
                 .containsEntry("POST /v1/collections/{name}/search", Permission.READ);
+        // docs/security.md's table of routes is the route table.
+        Map<String, String> documented = new TreeMap<>();
+        Matcher row = Pattern.compile("(?m)^\\| `([A-Z]+ /[^`]*)` \\| ([a-z]+) \\|$")
+                .matcher(Files.readString(Path.of("..", "docs", "security.md")));
+        while (row.find()) {
+            documented.put(row.group(1), row.group(2));
+        }
+        Map<String, String> served = new TreeMap<>();
+        routes.forEach((route, permission) -> served.put(route, permission.name().toLowerCase(Locale.ROOT)));
+        assertThat(documented).as("docs/security.md, Permissions by route").isEqualTo(served);
         List<String> wrong = new ArrayList<>();
         for (Map.Entry<String, Permission> route : routes.entrySet()) {
             String method = route.getKey().substring(0, route.getKey().indexOf(' '));
