@@ -101,14 +101,18 @@ public final class AccessControl implements RestRoutes {
         String address = ctx.ip();
         long now = System.nanoTime();
         String secret = secret(ctx);
-        long blocked = addressBucket(address, now).secondsUntilToken(now);
+        TokenBucket failures;
+        synchronized (addressBuckets) {
+            failures = addressBuckets.get(address);
+        }
+        long blocked = failures == null ? 0 : failures.secondsUntilToken(now);
         if (blocked > 0) {
             throw refuse(ctx, "blocked", 429, "TOO_MANY_REQUESTS", "too many failed authentications from " + address
                     + "; retry after " + blocked + " s", blocked);
         }
         ApiKey key = secret == null ? null : keys.authenticate(secret).orElse(null);
         if (key == null) {
-            addressBucket(address, now).take(now);
+            failureBucket(address, now).take(now);
             String reason = secret == null ? "missing" : "invalid";
             throw refuse(ctx, reason, 401, "UNAUTHENTICATED", secret == null
                     ? "an API key is required: send Authorization: Bearer <key> or X-API-Key: <key>"
@@ -186,7 +190,8 @@ public final class AccessControl implements RestRoutes {
         return new ApiException(status, code, message, null);
     }
 
-    private TokenBucket addressBucket(String address, long now) {
+    /** Returns the bucket of {@code address}'s failed authentications, made on its first failure. */
+    private TokenBucket failureBucket(String address, long now) {
         int perMinute = settings.authFailuresPerMinute();
         synchronized (addressBuckets) {
             return addressBuckets.computeIfAbsent(address, a -> new TokenBucket(perMinute / 60.0, perMinute, now));
