@@ -1,6 +1,8 @@
 package io.gridvec.grid.node;
 
 import io.gridvec.grid.config.GridvecConfig;
+import io.gridvec.grid.tls.NodeTls;
+import io.gridvec.grid.tls.TlsException;
 import io.gridvec.router.cluster.ClusterRoutes;
 import io.gridvec.router.cluster.ClusterView;
 import io.gridvec.router.cluster.Membership;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLContext;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteException;
 import org.apache.ignite.Ignition;
@@ -82,7 +85,9 @@ public final class GridNode implements AutoCloseable {
         this.ignite = ignite;
         this.shards = shards;
         this.lagBoard = lagBoard;
-        this.formation = new ClusterFormation(ignite, config.cluster().initialNodes(), addCommand(config));
+        this.formation = new ClusterFormation(ignite, config.cluster().initialNodes(), addCommand(config),
+                config.security().enabled() ? () -> ClientPassword.apply(ignite, config.security().clientPassword())
+                        : () -> { });
         this.onStopRequest = this::close;
         this.stopListener = (sender, asker) -> {
             LOG.log(System.Logger.Level.INFO, "Stopping: node " + asker + " asked (POST /v1/cluster/stop, POST "
@@ -107,6 +112,9 @@ public final class GridNode implements AutoCloseable {
      *
      * @throws org.apache.ignite.IgniteException when Ignite cannot start (a port in use, an unreadable work directory,
      *     a cluster of another name at the seeds)
+     * @throws TlsException when a TLS file named in the {@code tls} section cannot be used (checked before Ignite starts)
+     * @throws IllegalStateException when {@code security.clientPassword} cannot be made the password of Ignite's user
+     *     {@code ignite} (the cluster keeps another one)
      * @throws RuntimeException when the REST address cannot be bound
      */
     public static GridNode start(GridvecConfig config) {
@@ -120,6 +128,8 @@ public final class GridNode implements AutoCloseable {
         ShardRegistry shards = new ShardRegistry(Path.of(config.node().dataDir()).toAbsolutePath().normalize()
                 .resolve("shards"), lag);
         LagBoard lagBoard = new LagBoard(lag, ingest.maxWaitMs());
+        // Read the TLS files before anything starts: a bad one stops the start with a message naming its key.
+        SSLContext tls = config.tls().rest() || config.tls().cluster() ? NodeTls.sslContext(config.tls()) : null;
         IgniteConfiguration igniteConfiguration = adjust.apply(igniteConfiguration(config));
         shards.configure(igniteConfiguration);
         Ignite ignite = Ignition.start(igniteConfiguration);
@@ -148,7 +158,7 @@ public final class GridNode implements AutoCloseable {
                     new SearchRoutes(catalog, router, recall),
                     new ClusterRoutes(catalog, cluster, shards, new Membership(ignite), addCommand(config)),
                     new SnapshotRoutes(catalog, new Snapshots(ignite, catalog)),
-                    metrics), metrics::request);
+                    metrics), metrics::request, config.tls().rest() ? tls : null);
         } catch (RuntimeException e) {
             try {
                 node.close();
@@ -190,8 +200,12 @@ public final class GridNode implements AutoCloseable {
     }
 
     private static String addCommand(GridvecConfig config) {
-        return "gridvec cluster add " + config.node().name() + " --url http://" + config.rest().host() + ":"
-                + config.rest().port();
+        return "gridvec cluster add " + config.node().name() + " --url " + restUrl(config);
+    }
+
+    /** Returns the REST API's URL as configured: {@code https://} when {@code tls.rest} is on. */
+    public static String restUrl(GridvecConfig config) {
+        return (config.tls().rest() ? "https://" : "http://") + config.rest().host() + ":" + config.rest().port();
     }
 
     static IgniteConfiguration igniteConfiguration(GridvecConfig config) {
@@ -218,17 +232,29 @@ public final class GridNode implements AutoCloseable {
                         .setPersistenceEnabled(true)
                         .setMaxSize(storage.dataRegionMb() * 1024L * 1024L));
 
-        return new IgniteConfiguration()
+        ClientConnectorConfiguration clients = new ClientConnectorConfiguration()
+                .setHost(cluster.host())
+                .setPort(cluster.clientPort())
+                .setPortRange(0);
+        IgniteConfiguration ignite = new IgniteConfiguration();
+        if (config.tls().cluster()) {
+            // Discovery and communication: Ignite requires a peer certificate on both (needClientAuth, read in
+            // Ignite 2.17's ServerImpl and GridNioServerWrapper), so a node must present one the trust material signs.
+            ignite.setSslContextFactory(NodeTls.igniteFactory(config.tls()));
+            // Thin clients and JDBC: encrypted, the client checks the node's certificate; clients present none (they
+            // log in with security.clientPassword when security is on).
+            clients.setSslEnabled(true).setUseIgniteSslContextFactory(true).setSslClientAuth(false);
+        }
+        // Ignite's built-in users for thin clients and JDBC (needs persistence, which every node has).
+        ignite.setAuthenticationEnabled(config.security().enabled());
+        return ignite
                 .setIgniteInstanceName(config.node().name())
                 .setConsistentId(config.node().name())
                 .setWorkDirectory(dataDir.resolve("ignite").toString())
                 .setLocalHost(cluster.host())
                 .setDiscoverySpi(discovery)
                 .setCommunicationSpi(communication)
-                .setClientConnectorConfiguration(new ClientConnectorConfiguration()
-                        .setHost(cluster.host())
-                        .setPort(cluster.clientPort())
-                        .setPortRange(0))
+                .setClientConnectorConfiguration(clients)
                 // The legacy REST/memcached connector (port 11211) is not part of Gridvec's surface.
                 .setConnectorConfiguration(null)
                 .setDataStorageConfiguration(dataStorage)
@@ -236,7 +262,7 @@ public final class GridNode implements AutoCloseable {
                 .setPluginProviders(new ClusterNameCheck(cluster.name()))
                 .setUserAttributes(Map.of(
                         ClusterNameCheck.ATTRIBUTE, cluster.name(),
-                        ClusterView.REST_ATTRIBUTE, "http://" + config.rest().host() + ":" + config.rest().port(),
+                        ClusterView.REST_ATTRIBUTE, restUrl(config),
                         ClusterView.DISCOVERY_ATTRIBUTE, cluster.host() + ":" + cluster.discoveryPort()))
                 .setPeerClassLoadingEnabled(false)
                 // /metrics serves Ignite's state; its 13-line metrics block every minute only filled the log.
