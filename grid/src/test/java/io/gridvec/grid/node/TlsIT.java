@@ -2,11 +2,13 @@ package io.gridvec.grid.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gridvec.grid.config.GridvecConfig;
 import io.gridvec.grid.tls.DocCertificates;
+import io.gridvec.grid.tls.TlsException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -25,6 +27,7 @@ import java.util.Properties;
 import java.util.Random;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.apache.ignite.IgniteException;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.client.ClientAuthenticationException;
 import org.apache.ignite.client.IgniteClient;
@@ -45,6 +48,7 @@ class TlsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PASSWORD = DocCertificates.STORE_PASSWORD;
     private static final String CLIENT_PASSWORD = "thin-client-secret";
+    private static final long JOIN_TIMEOUT_MS = 20_000;
 
     @TempDir
     static Path certificates;
@@ -116,6 +120,35 @@ class TlsIT {
         } finally {
             TestNodes.stopAll(nodes);
         }
+    }
+
+    @Test
+    void aNodeWithACertificateOfAnotherCaCannotJoin() throws Exception {
+        GridvecConfig member = pem(TestNodes.config(dataDir, "tls-member", 1), ca);
+        GridvecConfig stranger = TestNodes.joining(pem(TestNodes.config(dataDir, "tls-stranger", 1), otherCa), member);
+        try (GridNode node = GridNode.start(member)) {
+            // The handshake fails at once (11 s with the stranger's own start, measured); the join timeout only
+            // bounds the test should discovery retry instead.
+            Throwable refused = catchThrowable(() -> GridNode.start(stranger, ignite -> {
+                ((TcpDiscoverySpi) ignite.getDiscoverySpi()).setJoinTimeout(JOIN_TIMEOUT_MS);
+                return ignite;
+            }).close());
+            assertThat(refused).isInstanceOf(IgniteException.class)
+                    .hasMessageContaining("Unable to establish secure connection")
+                    .hasMessageContaining("PKIX path validation failed");
+            assertThat(node.ignite().cluster().nodes()).hasSize(1);
+            assertThat(https(node, "GET", "/health", null).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aKeyOfAnotherCertificateStopsTheStartBeforeIgniteStarts() throws Exception {
+        GridvecConfig config = TestNodes.config(dataDir, "tls-bad-key", 1);
+        GridvecConfig badKey = config.withTls(new GridvecConfig.Tls(true, false, "", "",
+                ca.resolve("node1.crt").toString(), otherCa.resolve("node1.key").toString(), "", "", ""));
+        assertThatThrownBy(() -> GridNode.start(badKey)).isInstanceOf(TlsException.class)
+                .hasMessageStartingWith("tls.privateKey: " + otherCa.resolve("node1.key") + " is not the key");
+        assertThat(Ignition.allGrids()).noneMatch(ignite -> "tls-bad-key".equals(ignite.name()));
     }
 
     private static HttpResponse<String> https(GridNode node, String method, String path, String body)
