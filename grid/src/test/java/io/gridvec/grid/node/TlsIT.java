@@ -142,6 +142,24 @@ class TlsIT {
     }
 
     @Test
+    void aRestartWithAnotherClientPasswordIsRefusedAndTheClusterKeepsItsPassword() throws Exception {
+        GridvecConfig config = secured(pkcs12(TestNodes.config(dataDir, "tls-password", 1), ca));
+        try (GridNode node = GridNode.start(config)) {
+            assertThat(node.ignite().cluster().state().active()).isTrue();
+        }
+        GridvecConfig.Security s = config.security();
+        GridvecConfig changed = config.withSecurity(new GridvecConfig.Security(true, s.allowInsecure(),
+                s.adminKeyFile(), s.readerPerSecond(), s.readerBurst(), s.writerPerSecond(), s.writerBurst(),
+                s.adminPerSecond(), s.adminBurst(), s.authFailuresPerMinute(), s.auditFile(), "another-password"));
+        assertThatThrownBy(() -> GridNode.start(changed).close()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("security.clientPassword is not the password of Ignite's user ignite");
+        try (GridNode node = GridNode.start(config);
+                IgniteClient client = thinClient(config.cluster().clientPort(), "ignite", CLIENT_PASSWORD)) {
+            assertThat(client.cacheNames()).isNotNull();
+        }
+    }
+
+    @Test
     void aKeyOfAnotherCertificateStopsTheStartBeforeIgniteStarts() throws Exception {
         GridvecConfig config = TestNodes.config(dataDir, "tls-bad-key", 1);
         GridvecConfig badKey = config.withTls(new GridvecConfig.Tls(true, false, "", "",
