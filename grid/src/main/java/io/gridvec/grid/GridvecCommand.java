@@ -7,6 +7,8 @@ import io.gridvec.grid.config.NetworkCheck;
 import io.gridvec.grid.node.GridNode;
 import io.gridvec.grid.node.NodeLogging;
 import io.gridvec.grid.node.NodeTracing;
+import io.gridvec.grid.tls.NodeTls;
+import io.gridvec.grid.tls.TlsException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,8 +99,10 @@ public final class GridvecCommand implements Callable<Integer> {
             GridNode node;
             try {
                 node = GridNode.start(config);
-            } catch (IgniteException e) {
-                System.err.println("gridvec: the node did not start: " + rootMessage(e));
+            } catch (IgniteException | TlsException | IllegalStateException e) {
+                // Ignite's start failures, a TLS file that cannot be used, a client password the cluster refuses.
+                System.err.println("gridvec: the node did not start: "
+                        + (e instanceof IgniteException ? rootMessage(e) : e.getMessage()));
                 NodeLogging.shutdown();
                 return START_FAILED;
             }
@@ -115,8 +119,9 @@ public final class GridvecCommand implements Callable<Integer> {
                 }
             }, "gridvec-shutdown"));
             System.out.println("Gridvec node " + config.node().name() + " started: data in "
-                    + Path.of(config.node().dataDir()).toAbsolutePath().normalize() + ", REST on http://"
-                    + config.rest().host() + ":" + node.restPort() + " (GET /health), thin clients and JDBC on "
+                    + Path.of(config.node().dataDir()).toAbsolutePath().normalize() + ", REST on "
+                    + (config.tls().rest() ? "https://" : "http://") + config.rest().host() + ":" + node.restPort()
+                    + " (GET /health), thin clients and JDBC on "
                     + config.cluster().host() + ":" + config.cluster().clientPort() + ", cluster "
                     + node.ignite().cluster().state() + ".");
             stopped.await();
@@ -170,9 +175,15 @@ public final class GridvecCommand implements Callable<Integer> {
             @Override
             public Integer call() {
                 try {
-                    ConfigLoader.load(file, System.getenv(), Map.of());
+                    GridvecConfig config = ConfigLoader.load(file, System.getenv(), Map.of());
+                    if (config.tls().rest() || config.tls().cluster()) {
+                        NodeTls.sslContext(config.tls());
+                    }
                 } catch (ConfigException e) {
                     System.err.println(e.getMessage());
+                    return INVALID_CONFIG;
+                } catch (TlsException e) {
+                    System.err.println(file + " is invalid:\n  - " + e.getMessage());
                     return INVALID_CONFIG;
                 }
                 System.out.println(file + " is valid");

@@ -1,5 +1,7 @@
 package io.gridvec.grid.config;
 
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -265,6 +267,22 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
         }
         if (tls.cluster() && tls.trustStore().isBlank() == tls.caCertificate().isBlank()) {
             problems.add("tls.trustStore or tls.caCertificate must be set (one of the two) when tls.cluster is true");
+        }
+        String[] files = {tls.keyStore(), tls.certificate(), tls.privateKey(), tls.trustStore(), tls.caCertificate()};
+        String[] keys = {"keyStore", "certificate", "privateKey", "trustStore", "caCertificate"};
+        for (int i = 0; i < files.length; i++) {
+            if (!files[i].isBlank() && !readableFile(files[i])) {
+                problems.add("tls." + keys[i] + " must be a readable file, was '" + files[i] + "'");
+            }
+        }
+    }
+
+    private static boolean readableFile(String file) {
+        try {
+            Path path = Path.of(file);
+            return Files.isRegularFile(path) && Files.isReadable(path);
+        } catch (InvalidPathException e) {
+            return false;
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCluster;
 import org.apache.ignite.IgniteException;
@@ -22,7 +23,9 @@ import org.apache.ignite.cluster.ClusterState;
  * first one could not restart). Activation makes the servers present the baseline.
  *
  * <p>Afterwards it checks every second whether this node is in the baseline and logs each change: a node outside the
- * baseline stores nothing until an operator adds it.
+ * baseline stores nothing until an operator adds it. The first check that finds the cluster active runs the
+ * {@code onActive} action once (the thin clients' password, the first admin key); when that action fails,
+ * the error is logged once and the action is not retried.
  */
 final class ClusterFormation implements AutoCloseable {
 
@@ -32,24 +35,32 @@ final class ClusterFormation implements AutoCloseable {
     private final Ignite ignite;
     private final int initialNodes;
     private final String addCommand;
+    private final Runnable onActive;
+    private final AtomicBoolean activeSeen = new AtomicBoolean();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("gridvec-cluster-formation").daemon().factory());
     private volatile Boolean inBaseline;
     private volatile boolean waitingLogged;
+    private volatile boolean started;
 
     /**
      * @param addCommand the command an operator runs to add this node to the baseline (shown in the log)
+     * @param onActive what to run once, when this node first finds the cluster active
      */
-    ClusterFormation(Ignite ignite, int initialNodes, String addCommand) {
+    ClusterFormation(Ignite ignite, int initialNodes, String addCommand, Runnable onActive) {
         this.ignite = ignite;
         this.initialNodes = initialNodes;
         this.addCommand = addCommand;
+        this.onActive = onActive;
     }
 
     /**
      * Checks once now (activating the cluster when this node is the one to do it), then every
      * {@value #CHECK_MS} ms. When this node completes the initial set but is not the oldest, waits up to
      * {@code activationWait} for the oldest to activate, so that a started node usually finds the cluster active.
+     * When the cluster is active by then, {@code onActive} has run (on this thread or the checking one) or is running.
+     *
+     * @throws OnActiveException when {@code onActive} runs on this thread and fails
      */
     void start(Duration activationWait) {
         check();
@@ -59,11 +70,44 @@ final class ClusterFormation implements AutoCloseable {
                 && System.nanoTime() < deadline) {
             sleep();
         }
+        try {
+            if (ignite.cluster().state().active()) {
+                runOnActive();
+            }
+        } finally {
+            // From now on the checking thread runs onActive, when the cluster activates later.
+            started = true;
+        }
+    }
+
+    private void runOnActive() {
+        if (activeSeen.compareAndSet(false, true)) {
+            try {
+                onActive.run();
+            } catch (RuntimeException e) {
+                throw new OnActiveException(e);
+            }
+        }
+    }
+
+    /** A failure of {@code onActive}, kept apart from the failures of a check during a topology change. */
+    static final class OnActiveException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        OnActiveException(RuntimeException cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 
     private void checkSafely() {
         try {
             check();
+            if (started && ignite.cluster().state().active()) {
+                runOnActive();
+            }
+        } catch (OnActiveException e) {
+            // Not retried: a wrong setting, said once.
+            LOG.log(System.Logger.Level.ERROR, e.getMessage(), e.getCause());
         } catch (IgniteException e) {
             // The thread's boundary: a check during a topology change or a stop; the next one asks again.
             LOG.log(System.Logger.Level.DEBUG, "cluster formation check failed", e);

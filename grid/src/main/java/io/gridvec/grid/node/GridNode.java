@@ -2,6 +2,8 @@ package io.gridvec.grid.node;
 
 import io.gridvec.grid.config.GridvecConfig;
 import io.gridvec.grid.config.NetworkCheck;
+import io.gridvec.grid.tls.NodeTls;
+import io.gridvec.grid.tls.TlsException;
 import io.gridvec.router.cluster.ClusterRoutes;
 import io.gridvec.router.cluster.ClusterView;
 import io.gridvec.router.cluster.Membership;
@@ -33,6 +35,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLContext;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteException;
 import org.apache.ignite.Ignition;
@@ -89,7 +92,8 @@ public final class GridNode implements AutoCloseable {
         this.ignite = ignite;
         this.shards = shards;
         this.lagBoard = lagBoard;
-        this.formation = new ClusterFormation(ignite, config.cluster().initialNodes(), addCommand(config));
+        this.formation = new ClusterFormation(ignite, config.cluster().initialNodes(), addCommand(config),
+                config.security().enabled() ? () -> secureCluster(ignite, config) : () -> { });
         this.onStopRequest = this::close;
         this.stopListener = (sender, asker) -> {
             LOG.log(System.Logger.Level.INFO, "Stopping: node " + asker + " asked (POST /v1/cluster/stop, POST "
@@ -114,6 +118,9 @@ public final class GridNode implements AutoCloseable {
      *
      * @throws org.apache.ignite.IgniteException when Ignite cannot start (a port in use, an unreadable work directory,
      *     a cluster of another name at the seeds)
+     * @throws TlsException when a TLS file named in the {@code tls} section cannot be used (checked before Ignite starts)
+     * @throws IllegalStateException when {@code security.clientPassword} cannot be made the password of Ignite's user
+     *     {@code ignite} (the cluster keeps another one)
      * @throws RuntimeException when the REST address cannot be bound
      */
     public static GridNode start(GridvecConfig config) {
@@ -127,6 +134,8 @@ public final class GridNode implements AutoCloseable {
         ShardRegistry shards = new ShardRegistry(Path.of(config.node().dataDir()).toAbsolutePath().normalize()
                 .resolve("shards"), lag);
         LagBoard lagBoard = new LagBoard(lag, ingest.maxWaitMs());
+        // Read the TLS files before anything starts: a bad one stops the start with a message naming its key.
+        SSLContext tls = config.tls().rest() || config.tls().cluster() ? NodeTls.sslContext(config.tls()) : null;
         IgniteConfiguration igniteConfiguration = adjust.apply(igniteConfiguration(config));
         shards.configure(igniteConfiguration);
         Ignite ignite = Ignition.start(igniteConfiguration);
@@ -152,9 +161,7 @@ public final class GridNode implements AutoCloseable {
             ApiKeys keys = new ApiKeys(ignite);
             AccessControl access = new AccessControl(keys, accessSettings(config.security()));
             access.bindTo(metrics.registry());
-            if (config.security().enabled()) {
-                InitialAdminKey.install(ignite, InitialAdminKey.secret(config, System.getenv()));
-            } else if (config.security().allowInsecure() && !NetworkCheck.loopback(config.rest().host())) {
+            if (!config.security().enabled() && config.security().allowInsecure() && !NetworkCheck.loopback(config.rest().host())) {
                 LOG.log(System.Logger.Level.WARNING, "Security is off and REST listens on " + config.rest().host()
                         + ", beyond this machine (security.allowInsecure): anyone who reaches it may read, write "
                         + "and delete everything. Turn security.enabled on");
@@ -170,7 +177,7 @@ public final class GridNode implements AutoCloseable {
                     metrics), (ctx, millis) -> {
                         metrics.request(ctx, millis);
                         AuditLog.record(ctx);
-                    });
+                    }, config.tls().rest() ? tls : null);
         } catch (RuntimeException e) {
             try {
                 node.close();
@@ -180,6 +187,15 @@ public final class GridNode implements AutoCloseable {
             throw e;
         }
         return node;
+    }
+
+    /**
+     * What a node with security on does once the cluster is active: gives thin clients and JDBC their password, and
+     * stores the first admin key when the cluster has none.
+     */
+    private static void secureCluster(Ignite ignite, GridvecConfig config) {
+        ClientPassword.apply(ignite, config.security().clientPassword());
+        InitialAdminKey.store(ignite, InitialAdminKey.secret(config, System.getenv()));
     }
 
     private static AccessControl.Settings accessSettings(GridvecConfig.Security security) {
@@ -225,8 +241,12 @@ public final class GridNode implements AutoCloseable {
     }
 
     private static String addCommand(GridvecConfig config) {
-        return "gridvec cluster add " + config.node().name() + " --url http://" + config.rest().host() + ":"
-                + config.rest().port();
+        return "gridvec cluster add " + config.node().name() + " --url " + restUrl(config);
+    }
+
+    /** Returns the REST API's URL as configured: {@code https://} when {@code tls.rest} is on. */
+    public static String restUrl(GridvecConfig config) {
+        return (config.tls().rest() ? "https://" : "http://") + config.rest().host() + ":" + config.rest().port();
     }
 
     static IgniteConfiguration igniteConfiguration(GridvecConfig config) {
@@ -253,17 +273,29 @@ public final class GridNode implements AutoCloseable {
                         .setPersistenceEnabled(true)
                         .setMaxSize(storage.dataRegionMb() * 1024L * 1024L));
 
-        return new IgniteConfiguration()
+        ClientConnectorConfiguration clients = new ClientConnectorConfiguration()
+                .setHost(cluster.host())
+                .setPort(cluster.clientPort())
+                .setPortRange(0);
+        IgniteConfiguration ignite = new IgniteConfiguration();
+        if (config.tls().cluster()) {
+            // Discovery and communication: Ignite requires a peer certificate on both (needClientAuth, read in
+            // Ignite 2.17's ServerImpl and GridNioServerWrapper), so a node must present one the trust material signs.
+            ignite.setSslContextFactory(NodeTls.igniteFactory(config.tls()));
+            // Thin clients and JDBC: encrypted, the client checks the node's certificate; clients present none (they
+            // log in with security.clientPassword when security is on).
+            clients.setSslEnabled(true).setUseIgniteSslContextFactory(true).setSslClientAuth(false);
+        }
+        // Ignite's built-in users for thin clients and JDBC (needs persistence, which every node has).
+        ignite.setAuthenticationEnabled(config.security().enabled());
+        return ignite
                 .setIgniteInstanceName(config.node().name())
                 .setConsistentId(config.node().name())
                 .setWorkDirectory(dataDir.resolve("ignite").toString())
                 .setLocalHost(cluster.host())
                 .setDiscoverySpi(discovery)
                 .setCommunicationSpi(communication)
-                .setClientConnectorConfiguration(new ClientConnectorConfiguration()
-                        .setHost(cluster.host())
-                        .setPort(cluster.clientPort())
-                        .setPortRange(0))
+                .setClientConnectorConfiguration(clients)
                 // The legacy REST/memcached connector (port 11211) is not part of Gridvec's surface.
                 .setConnectorConfiguration(null)
                 .setDataStorageConfiguration(dataStorage)
@@ -271,7 +303,7 @@ public final class GridNode implements AutoCloseable {
                 .setPluginProviders(new ClusterNameCheck(cluster.name()))
                 .setUserAttributes(Map.of(
                         ClusterNameCheck.ATTRIBUTE, cluster.name(),
-                        ClusterView.REST_ATTRIBUTE, "http://" + config.rest().host() + ":" + config.rest().port(),
+                        ClusterView.REST_ATTRIBUTE, restUrl(config),
                         ClusterView.DISCOVERY_ATTRIBUTE, cluster.host() + ":" + cluster.discoveryPort()))
                 .setPeerClassLoadingEnabled(false)
                 // /metrics serves Ignite's state; its 13-line metrics block every minute only filled the log.

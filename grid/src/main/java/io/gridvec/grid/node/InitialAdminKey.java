@@ -12,7 +12,8 @@ import org.apache.ignite.Ignite;
 /**
  * The first admin key of a cluster with security on: the secret an operator chose, from the environment's
  * {@value #VARIABLE} or else the file {@code security.adminKeyFile}, stored (hashed) when the cluster is active and
- * has no admin key yet. Once the cluster has one, the variable and the file are ignored. Stateless.
+ * has no admin key yet ({@link ClusterFormation} runs it once the cluster is active). Once the cluster has one, the
+ * variable and the file are ignored. Stateless.
  */
 final class InitialAdminKey {
 
@@ -20,7 +21,6 @@ final class InitialAdminKey {
     static final String VARIABLE = "GRIDVEC_ADMIN_KEY";
 
     private static final System.Logger LOG = System.getLogger(InitialAdminKey.class.getName());
-    private static final long ACTIVE_CHECK_MS = 500;
 
     private InitialAdminKey() {}
 
@@ -42,31 +42,10 @@ final class InitialAdminKey {
     }
 
     /**
-     * Stores {@code secret} as the admin key once the cluster is active (on a thread of its own while it is not),
-     * unless the cluster has an admin key; says in the log what it did, and warns when security is on and no admin
-     * key exists or was given.
+     * Stores {@code secret} (null: none given) as the admin key unless the cluster has one; says in the log what it
+     * did, and warns when the cluster has no admin key and none was given. Needs an active cluster.
      */
-    static void install(Ignite ignite, String secret) {
-        if (ignite.cluster().state().active()) {
-            store(ignite, secret);
-            return;
-        }
-        Thread.ofVirtual().name("gridvec-initial-admin-key").start(() -> {
-            try {
-                while (!ignite.cluster().state().active()) {
-                    Thread.sleep(ACTIVE_CHECK_MS);
-                }
-                store(ignite, secret);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                // The thread's boundary: the node stopped before its cluster became active, or the store failed.
-                LOG.log(System.Logger.Level.WARNING, "The first admin key was not stored: " + e.getMessage());
-            }
-        });
-    }
-
-    private static void store(Ignite ignite, String secret) {
+    static void store(Ignite ignite, String secret) {
         ApiKeys keys = new ApiKeys(ignite);
         if (secret != null && keys.createInitialAdmin(secret)) {
             LOG.log(System.Logger.Level.INFO, "Stored the first admin key (id " + ApiKeys.INITIAL_ADMIN + ") from "

@@ -297,6 +297,24 @@ class ConfigLoaderTest {
         assertThat(nodes).allSatisfy(c -> assertThat(c.cluster().initialNodes()).isEqualTo(3));
     }
 
+    @Test
+    void tlsFilesThatAreMissingOrDirectoriesAreReportedByKey() throws IOException {
+        Path certificate = Files.writeString(dir.resolve("node.crt"), "not checked here: read at start");
+        Path file = write("""
+                tls:
+                  rest: true
+                  cluster: true
+                  certificate: %s
+                  privateKey: %s
+                """.formatted(certificate, dir.resolve("missing.key")));
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("GRIDVEC_TLS_CA_CERTIFICATE", dir.toString()), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "tls.privateKey must be a readable file, was '" + dir.resolve("missing.key") + "'",
+                        "tls.caCertificate must be a readable file, was '" + dir + "' (environment "
+                                + "GRIDVEC_TLS_CA_CERTIFICATE)"));
+    }
+
     private Path write(String yaml) throws IOException {
         Path file = dir.resolve("gridvec.yaml");
         Files.writeString(file, yaml);

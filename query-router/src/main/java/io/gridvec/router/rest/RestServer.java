@@ -27,6 +27,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.MDC;
 
 /**
@@ -76,12 +85,22 @@ public final class RestServer implements AutoCloseable {
     }
 
     /**
-     * Starts serving on {@code host:port} (port 0 picks a free one); {@code requests} sees every request once it has
-     * been answered, with its time in milliseconds.
+     * Starts serving plain HTTP on {@code host:port}; see {@link #start(String, int, List, RequestLogger, SSLContext)}.
      *
      * @throws RuntimeException from Jetty when the address cannot be bound
      */
     public static RestServer start(String host, int port, List<RestRoutes> groups, RequestLogger requests) {
+        return start(host, port, groups, requests, null);
+    }
+
+    /**
+     * Starts serving on {@code host:port} (port 0 picks a free one), over HTTPS with {@code tls} or plain HTTP when
+     * it is null; {@code requests} sees every request once it has been answered, with its time in milliseconds.
+     *
+     * @throws RuntimeException from Jetty when the address cannot be bound
+     */
+    public static RestServer start(String host, int port, List<RestRoutes> groups, RequestLogger requests,
+            SSLContext tls) {
         String openApi = openApiDocument();
         Map<String, Permission> permissions = new LinkedHashMap<>();
         Drain drain = new Drain();
@@ -102,6 +121,10 @@ public final class RestServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
+            if (tls != null) {
+                // The only connector, so Javalin adds no plain one: HTTP sent to this port fails its TLS handshake.
+                config.jetty.addConnector((server, http) -> httpsConnector(server, http, tls, host, port));
+            }
             config.requestLogger.http((ctx, millis) -> {
                 if (ctx.attribute(COUNTED) != null) {
                     drain.inFlight.decrementAndGet();
@@ -185,6 +208,20 @@ public final class RestServer implements AutoCloseable {
         });
         app.start(host, port);
         return new RestServer(app, permissions, drain);
+    }
+
+    private static Connector httpsConnector(Server server, HttpConfiguration http, SSLContext tls, String host,
+            int port) {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setSslContext(tls);
+        HttpConfiguration https = new HttpConfiguration(http);
+        // No SNI checks: clients verify the certificate's names; a node may be reached by IP or by any of its names.
+        https.addCustomizer(new SecureRequestCustomizer(false, false, -1, false));
+        ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
+                new HttpConnectionFactory(https));
+        connector.setHost(host);
+        connector.setPort(port);
+        return connector;
     }
 
     /** Returns the port the server listens on. */

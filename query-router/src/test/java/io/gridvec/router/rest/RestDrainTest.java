@@ -38,7 +38,7 @@ class RestDrainTest {
             // Bounded, so a failing test never hangs the server.
             boolean released = release.await(60, TimeUnit.SECONDS);
             ctx.result(released ? "done" : "not released");
-        })), (ctx, millis) -> { });
+        }, Permission.READ)), (ctx, millis) -> { });
     }
 
     @AfterEach

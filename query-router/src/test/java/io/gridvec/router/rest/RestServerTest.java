@@ -1,6 +1,7 @@
 package io.gridvec.router.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,17 +27,26 @@ class RestServerTest {
         server = RestServer.start("127.0.0.1", 0, List.of(routes -> {
             routes.get("/refused", ctx -> {
                 throw ApiException.invalid("k", "k must be in [1, 10000], was 0");
-            });
-            routes.post("/echo-length", ctx -> ctx.result(String.valueOf(ctx.body().length())));
+            }, Permission.READ);
+            routes.post("/echo-length", ctx -> ctx.result(String.valueOf(ctx.body().length())), Permission.WRITE);
             routes.get("/broken", ctx -> {
                 throw new IllegalStateException("secret internal detail");
-            });
+            }, Permission.READ);
         }), (ctx, millis) -> { });
     }
 
     @AfterAll
     static void stop() {
         server.close();
+    }
+
+    @Test
+    void aRouteThatDeclaresNoPermissionStopsTheServerFromStarting() {
+        assertThatThrownBy(() -> RestServer.start("127.0.0.1", 0, List.of(routes -> routes.get("/open",
+                ctx -> ctx.result("anyone"))), (ctx, millis) -> { }))
+                .hasMessageContaining("GET /open must declare exactly one Permission");
+        assertThat(server.permissions()).containsEntry("GET /health", Permission.PUBLIC)
+                .containsEntry("POST /echo-length", Permission.WRITE);
     }
 
     @Test
