@@ -84,7 +84,14 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
      */
     public record Security(boolean enabled, boolean allowInsecure, String adminKeyFile, int readerPerSecond,
             int readerBurst, int writerPerSecond, int writerBurst, int adminPerSecond, int adminBurst,
-            int authFailuresPerMinute, String auditFile, String clientPassword) {}
+            int authFailuresPerMinute, String auditFile, String clientPassword) {
+        /** The settings without the client password, which never appears in a log line. */
+        @Override
+        public String toString() {
+            return "Security[enabled=" + enabled + ", allowInsecure=" + allowInsecure + ", adminKeyFile="
+                    + adminKeyFile + ", auditFile=" + auditFile + ", clientPassword=" + mask(clientPassword) + "]";
+        }
+    }
 
     /**
      * TLS: HTTPS on the REST port ({@code rest}), SSL on discovery, communication and the thin client/JDBC port
@@ -93,7 +100,20 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
      * one they sign) from a PKCS12 {@code trustStore} or a PEM {@code caCertificate}.
      */
     public record Tls(boolean rest, boolean cluster, String keyStore, String keyStorePassword, String certificate,
-            String privateKey, String trustStore, String trustStorePassword, String caCertificate) {}
+            String privateKey, String trustStore, String trustStorePassword, String caCertificate) {
+        /** The settings without the store passwords, which never appear in a log line. */
+        @Override
+        public String toString() {
+            return "Tls[rest=" + rest + ", cluster=" + cluster + ", keyStore=" + keyStore + ", keyStorePassword="
+                    + mask(keyStorePassword) + ", certificate=" + certificate + ", privateKey=" + privateKey
+                    + ", trustStore=" + trustStore + ", trustStorePassword=" + mask(trustStorePassword)
+                    + ", caCertificate=" + caCertificate + "]";
+        }
+    }
+
+    private static String mask(String secret) {
+        return secret == null || secret.isEmpty() ? "" : "***";
+    }
 
     /** Returns the defaults: a single node on 127.0.0.1 with its data in {@code ./data}. */
     public static GridvecConfig defaults() {

@@ -149,6 +149,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void passwordsNeverAppearInTheConfigurationsText() {
+        GridvecConfig config = ConfigLoader.load(null, Map.of("GRIDVEC_SECURITY_CLIENT_PASSWORD", "client-secret-1",
+                "GRIDVEC_TLS_KEY_STORE_PASSWORD", "store-secret-2", "GRIDVEC_TLS_TRUST_STORE_PASSWORD",
+                "trust-secret-3"), Map.of("node.dataDir", dir.toString()));
+        assertThat(config.security().clientPassword()).isEqualTo("client-secret-1");
+        assertThat(config.toString()).doesNotContain("client-secret-1", "store-secret-2", "trust-secret-3")
+                .contains("clientPassword=***", "keyStorePassword=***");
+    }
+
+    @Test
     void securityNeedsAClientPasswordAndALongEnoughAdminKeyAndBooleansAreChecked() throws IOException {
         Path shortKey = dir.resolve("short.key");
         Files.writeString(shortKey, "too-short\n");
