@@ -1,5 +1,7 @@
 package io.gridvec.router.cluster;
 
+import io.gridvec.router.collections.CollectionNames;
+import io.gridvec.router.rest.JsonBody;
 import io.gridvec.router.rest.RestRoutes;
 import io.gridvec.router.rest.RestServer;
 import io.gridvec.shard.catalog.CollectionCatalog;
@@ -54,14 +56,26 @@ public final class ClusterRoutes implements RestRoutes {
             body.put("collections", view.partitions(collections));
             RestServer.json(ctx, 200, body);
         });
-        routes.put("/v1/cluster/baseline/{node}", ctx -> RestServer.json(ctx, 200,
-                membership.add(ctx.pathParam("node"))));
-        routes.delete("/v1/cluster/baseline/{node}", ctx -> RestServer.json(ctx, 200,
-                membership.remove(ctx.pathParam("node"), catalog.list(), REMOVE_WAIT_MS)));
-        routes.post("/v1/cluster/stop", ctx -> RestServer.json(ctx, 202, membership.stopAll()));
-        routes.post("/v1/node/stop", ctx -> RestServer.json(ctx, 202, membership.stopThisNode()));
+        // These four change membership or stop nodes: a body they do not take is refused, so that no garbage
+        // request can do either.
+        routes.put("/v1/cluster/baseline/{node}", ctx -> {
+            JsonBody.requireNone(ctx.body(), "PUT /v1/cluster/baseline/{node}");
+            RestServer.json(ctx, 200, membership.add(ctx.pathParam("node")));
+        });
+        routes.delete("/v1/cluster/baseline/{node}", ctx -> {
+            JsonBody.requireNone(ctx.body(), "DELETE /v1/cluster/baseline/{node}");
+            RestServer.json(ctx, 200, membership.remove(ctx.pathParam("node"), catalog.list(), REMOVE_WAIT_MS));
+        });
+        routes.post("/v1/cluster/stop", ctx -> {
+            JsonBody.requireNone(ctx.body(), "POST /v1/cluster/stop");
+            RestServer.json(ctx, 202, membership.stopAll());
+        });
+        routes.post("/v1/node/stop", ctx -> {
+            JsonBody.requireNone(ctx.body(), "POST /v1/node/stop");
+            RestServer.json(ctx, 202, membership.stopThisNode());
+        });
         routes.get("/v1/collections/{name}/consistency", ctx -> RestServer.json(ctx, 200,
-                view.consistency(catalog.require(ctx.pathParam("name")))));
+                view.consistency(catalog.require(CollectionNames.fromPath(ctx)))));
         routes.get("/ready", ctx -> {
             Readiness readiness = shards.readiness();
             boolean inBaseline = view.localInBaseline();

@@ -9,6 +9,7 @@ import io.gridvec.shard.record.WriteFailedException;
 import io.gridvec.shard.trace.Tracing;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.RequestLogger;
 import io.javalin.router.Endpoint;
@@ -120,6 +121,7 @@ public final class RestServer implements AutoCloseable {
                 ctx.attribute(COUNTED, Boolean.TRUE);
                 startSpan(ctx);
             });
+            config.routes.before(RestServer::refuseBodyOnReadsAndDeletes);
             config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "UP", "process", ProcessMemory.now())));
             config.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             groups.forEach(group -> group.register(config.routes));
@@ -211,6 +213,13 @@ public final class RestServer implements AutoCloseable {
             error.put("field", field);
         }
         json(ctx, status, Map.of("error", error));
+    }
+
+    /** GET and DELETE take no body: one is refused (400), so that a request nobody understands changes nothing. */
+    private static void refuseBodyOnReadsAndDeletes(Context ctx) {
+        if (ctx.method() == HandlerType.GET || ctx.method() == HandlerType.DELETE) {
+            JsonBody.requireNone(ctx.body(), "a " + ctx.method().name() + " request");
+        }
     }
 
     private static String requestId(Context ctx) {
