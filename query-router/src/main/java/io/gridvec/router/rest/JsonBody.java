@@ -9,10 +9,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import java.util.Collection;
 
 /**
@@ -43,6 +46,11 @@ public final class JsonBody {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            // Without these, a number or boolean where a string belongs became its text: {"name": 5} took snapshot "5".
+            .withCoercionConfig(LogicalType.Textual, config -> config
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
     private JsonBody() {}
@@ -57,8 +65,9 @@ public final class JsonBody {
         if (body == null || body.isBlank()) {
             throw ApiException.invalid(null, "the body must be a JSON object (fields: " + known + ")");
         }
+        T parsed;
         try {
-            return STRICT.readValue(body, type);
+            parsed = STRICT.readValue(body, type);
         } catch (UnrecognizedPropertyException e) {
             String field = path(e);
             throw ApiException.invalid(field, "unknown field '" + field + "' (known: " + known + ")");
@@ -74,6 +83,10 @@ public final class JsonBody {
         } catch (JsonProcessingException e) {
             throw ApiException.invalid(null, "the body is not valid JSON: " + e.getOriginalMessage());
         }
+        if (parsed == null) { // the body was JSON null, which Jackson reads as no object at all
+            throw ApiException.invalid(null, "the body must be a JSON object (fields: " + known + "), was null");
+        }
+        return parsed;
     }
 
     /**

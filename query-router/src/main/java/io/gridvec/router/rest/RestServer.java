@@ -95,6 +95,7 @@ public final class RestServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.requestLogger.http((ctx, millis) -> {
                 if (ctx.attribute(COUNTED) != null) {
                     drain.inFlight.decrementAndGet();
@@ -121,7 +122,7 @@ public final class RestServer implements AutoCloseable {
                 ctx.attribute(COUNTED, Boolean.TRUE);
                 startSpan(ctx);
             });
-            config.routes.before(RestServer::refuseBodyOnReadsAndDeletes);
+            config.routes.before(RestServer::readBody);
             config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "UP", "process", ProcessMemory.now())));
             config.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             groups.forEach(group -> group.register(config.routes));
@@ -215,10 +216,16 @@ public final class RestServer implements AutoCloseable {
         json(ctx, status, Map.of("error", error));
     }
 
-    /** GET and DELETE take no body: one is refused (400), so that a request nobody understands changes nothing. */
-    private static void refuseBodyOnReadsAndDeletes(Context ctx) {
-        if (ctx.method() == HandlerType.GET || ctx.method() == HandlerType.DELETE) {
-            JsonBody.requireNone(ctx.body(), "a " + ctx.method().name() + " request");
+    /**
+     * Reads every body whole before the handler runs (413 over the limit): a request refused before its handler read
+     * its body (an unknown collection) left part of it unread, Jetty then closed the kept-alive connection without
+     * saying so, and the client's next request on it got no answer (HostileInputIT, -Dgridvec.fuzz.seed=3). GET and DELETE take no body: one
+     * is refused (400), so that a request nobody understands changes nothing.
+     */
+    private static void readBody(Context ctx) {
+        String body = ctx.body();
+        if ((ctx.method() == HandlerType.GET || ctx.method() == HandlerType.DELETE) && !body.isEmpty()) {
+            JsonBody.requireNone(body, "a " + ctx.method().name() + " request");
         }
     }
 

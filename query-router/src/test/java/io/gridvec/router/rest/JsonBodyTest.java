@@ -63,9 +63,22 @@ class JsonBodyTest {
                         e -> assertThat(e.getMessage()).isEqualTo("ids has the wrong type or shape: must be an array"));
     }
 
+    record Named(String name, List<String> ids) {}
+
+    @Test
+    void aNumberOrBooleanWhereAStringBelongsIsRefusedNotTurnedIntoText() {
+        for (String body : List.of("{\"name\": 5}", "{\"name\": 1.5}", "{\"name\": true}", "{\"ids\": [5]}")) {
+            assertThatThrownBy(() -> JsonBody.parse(body, Named.class, "name, ids")).as(body)
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400));
+        }
+        assertThatThrownBy(() -> JsonBody.parse("{\"name\": 5}", Named.class, "name, ids"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getMessage())
+                        .isEqualTo("name has the wrong type or shape: must be a string"));
+    }
+
     @Test
     void emptyNonJsonAndNonObjectBodiesAreRefused() {
-        for (String body : List.of("", "   ", "not json", "[]", "42", "{\"k\": 1} {}", "{\"k\": 1")) {
+        for (String body : List.of("", "   ", "null", " null ", "not json", "[]", "42", "{\"k\": 1} {}", "{\"k\": 1")) {
             assertThatThrownBy(() -> JsonBody.parse(body, Body.class, KNOWN)).as(body)
                     .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400));
         }
