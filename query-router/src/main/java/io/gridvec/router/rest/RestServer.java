@@ -219,8 +219,8 @@ public final class RestServer implements AutoCloseable {
     /**
      * Reads every body whole before the handler runs (413 over the limit): a request refused before its handler read
      * its body (an unknown collection) left part of it unread, Jetty then closed the kept-alive connection without
-     * saying so, and the client's next request on it got no answer (HostileInputIT, -Dgridvec.fuzz.seed=3). GET and DELETE take no body: one
-     * is refused (400), so that a request nobody understands changes nothing.
+     * saying so, and the client's next request on it got no answer (HostileInputIT, -Dgridvec.fuzz.seed=3). GET and
+     * DELETE take no body: one is refused (400), so that a request nobody understands changes nothing.
      */
     private static void readBody(Context ctx) {
         String body = ctx.body();
