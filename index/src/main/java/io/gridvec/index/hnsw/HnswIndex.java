@@ -35,6 +35,12 @@ public final class HnswIndex {
     public static final int DEFAULT_EF_CONSTRUCTION = 100;
     /** Default efSearch. */
     public static final int DEFAULT_EF_SEARCH = 160;
+    /** The smallest M. */
+    public static final int MIN_M = 2;
+    /** The largest M. */
+    public static final int MAX_M = 512;
+    /** The largest efConstruction (and efSearch). */
+    public static final int MAX_EF = 10_000;
 
     private final HnswGraph graph;
     private final HnswGraphBuilder builder;
@@ -467,9 +473,9 @@ public final class HnswIndex {
         public HnswIndex build() {
             checkRange(dimension, 1, MAX_DIMENSION, "dimension");
             Objects.requireNonNull(metric, "metric");
-            checkRange(m, 2, 512, "m");
-            checkRange(efConstruction, 1, 10_000, "efConstruction");
-            checkRange(efSearch, 1, 10_000, "efSearch");
+            checkRange(m, MIN_M, MAX_M, "m");
+            checkRange(efConstruction, 1, MAX_EF, "efConstruction");
+            checkRange(efSearch, 1, MAX_EF, "efSearch");
             return new HnswIndex(this);
         }
 

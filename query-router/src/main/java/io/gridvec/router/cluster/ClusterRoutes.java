@@ -1,7 +1,8 @@
 package io.gridvec.router.cluster;
 
+import io.gridvec.router.collections.CollectionNames;
+import io.gridvec.router.rest.JsonBody;
 import io.gridvec.router.rest.RestRoutes;
-import io.gridvec.router.rest.ApiException;
 import io.gridvec.router.rest.Permission;
 import io.gridvec.router.rest.RestServer;
 import io.gridvec.shard.catalog.CollectionCatalog;
@@ -9,7 +10,6 @@ import io.gridvec.shard.catalog.CollectionSpec;
 import io.gridvec.shard.registry.Readiness;
 import io.gridvec.shard.registry.ShardRegistry;
 import io.javalin.config.RoutesConfig;
-import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,20 +57,26 @@ public final class ClusterRoutes implements RestRoutes {
             body.put("collections", view.partitions(collections));
             RestServer.json(ctx, 200, body);
         }, Permission.READ);
-        routes.put("/v1/cluster/baseline/{node}", ctx -> RestServer.json(ctx, 200,
-                membership.add(ctx.pathParam("node"))), Permission.ADMIN);
-        routes.delete("/v1/cluster/baseline/{node}", ctx -> RestServer.json(ctx, 200,
-                membership.remove(ctx.pathParam("node"), catalog.list(), REMOVE_WAIT_MS)), Permission.ADMIN);
+        // These four change membership or stop nodes: a body they do not take is refused, so that no garbage
+        // request can do either.
+        routes.put("/v1/cluster/baseline/{node}", ctx -> {
+            JsonBody.requireNone(ctx.body(), "PUT /v1/cluster/baseline/{node}");
+            RestServer.json(ctx, 200, membership.add(ctx.pathParam("node")));
+        }, Permission.ADMIN);
+        routes.delete("/v1/cluster/baseline/{node}", ctx -> {
+            JsonBody.requireNone(ctx.body(), "DELETE /v1/cluster/baseline/{node}");
+            RestServer.json(ctx, 200, membership.remove(ctx.pathParam("node"), catalog.list(), REMOVE_WAIT_MS));
+        }, Permission.ADMIN);
         routes.post("/v1/cluster/stop", ctx -> {
-            requireNoBody(ctx);
+            JsonBody.requireNone(ctx.body(), "POST /v1/cluster/stop");
             RestServer.json(ctx, 202, membership.stopAll());
         }, Permission.ADMIN);
         routes.post("/v1/node/stop", ctx -> {
-            requireNoBody(ctx);
+            JsonBody.requireNone(ctx.body(), "POST /v1/node/stop");
             RestServer.json(ctx, 202, membership.stopThisNode());
         }, Permission.ADMIN);
         routes.get("/v1/collections/{name}/consistency", ctx -> RestServer.json(ctx, 200,
-                view.consistency(catalog.require(ctx.pathParam("name")))), Permission.READ);
+                view.consistency(catalog.require(CollectionNames.fromPath(ctx)))), Permission.READ);
         routes.get("/ready", ctx -> {
             Readiness readiness = shards.readiness();
             boolean inBaseline = view.localInBaseline();
@@ -93,14 +99,5 @@ public final class ClusterRoutes implements RestRoutes {
             body.put("failures", readiness.failures());
             RestServer.json(ctx, ready ? 200 : 503, body);
         }, Permission.READ);
-    }
-
-    /** Stopping takes no arguments: a body it does not understand is refused rather than ignored. */
-    private static void requireNoBody(Context ctx) {
-        String body = ctx.body().strip();
-        if (!body.isEmpty() && !body.equals("{}")) {
-            throw ApiException.invalid(null, "this endpoint takes no body (or {}), was " + body.length()
-                    + " characters");
-        }
     }
 }

@@ -1,8 +1,11 @@
 package io.gridvec.router.collections;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gridvec.index.hnsw.HnswIndex;
 import io.gridvec.router.cluster.ClusterView;
 import io.gridvec.router.rest.ApiException;
+import io.gridvec.router.rest.IntegerField;
 import io.gridvec.router.rest.Permission;
 import io.gridvec.router.rest.JsonBody;
 import io.gridvec.router.rest.RestRoutes;
@@ -38,11 +41,15 @@ public final class CollectionRoutes implements RestRoutes {
         this.cluster = cluster;
     }
 
-    /** The body of a create request; the name comes from the path; absent fields take their defaults. */
-    record CreateRequest(Integer dimension, String metric, Integer partitions, Integer backups, HnswRequest hnsw) {}
+    /**
+     * The body of a create request; the name comes from the path; absent fields take their defaults. The integers are
+     * read as JSON values so that {@link IntegerField} refuses floats and names the range.
+     */
+    record CreateRequest(JsonNode dimension, String metric, JsonNode partitions, JsonNode backups,
+            HnswRequest hnsw) {}
 
     /** The HNSW part of a create request. */
-    record HnswRequest(Integer m, Integer efConstruction) {}
+    record HnswRequest(JsonNode m, JsonNode efConstruction) {}
 
     @Override
     public void register(RoutesConfig routes) {
@@ -53,19 +60,21 @@ public final class CollectionRoutes implements RestRoutes {
     }
 
     private void create(Context ctx) {
+        String name = CollectionNames.fromPath(ctx);
         CreateRequest request = JsonBody.parse(ctx.body(), CreateRequest.class,
                 "dimension, metric, partitions, backups, hnsw.m, hnsw.efConstruction");
-        if (request.dimension() == null) {
-            throw ApiException.invalid("dimension", "dimension is required");
-        }
+        int dimension = IntegerField.required(request.dimension(), "dimension", 1, HnswIndex.MAX_DIMENSION);
         if (request.metric() == null) {
             throw ApiException.invalid("metric", "metric is required (cosine, dot or l2)");
         }
+        // An explicit 0 is refused here; only an absent value may become the default (0 below means "default").
+        Integer partitions = IntegerField.optional(request.partitions(), "partitions", 1,
+                CollectionSpec.MAX_PARTITIONS);
+        Integer backups = IntegerField.optional(request.backups(), "backups", 0, CollectionSpec.MAX_BACKUPS);
         CollectionSpec spec;
         try {
-            spec = new CollectionSpec(ctx.pathParam("name"), request.dimension(), request.metric(),
-                    request.partitions() == null ? 0 : request.partitions(),
-                    request.backups() == null ? 1 : request.backups(), hnsw(request.hnsw())).validated();
+            spec = new CollectionSpec(name, dimension, request.metric(), partitions == null ? 0 : partitions,
+                    backups == null ? 1 : backups, hnsw(request.hnsw())).validated();
         } catch (InvalidSpecException e) {
             throw ApiException.invalid(e.field(), e.getMessage());
         }
@@ -83,7 +92,7 @@ public final class CollectionRoutes implements RestRoutes {
     }
 
     private void describe(Context ctx) {
-        CollectionSpec spec = catalog.require(ctx.pathParam("name"));
+        CollectionSpec spec = catalog.require(CollectionNames.fromPath(ctx));
         Map<String, Object> body = new LinkedHashMap<>(JSON.convertValue(spec, Map.class));
         body.put("count", catalog.count(spec));
         List<Map<String, Object>> partitions = cluster.partitions(List.of(spec)).getOrDefault(spec.name(), List.of());
@@ -114,7 +123,7 @@ public final class CollectionRoutes implements RestRoutes {
     }
 
     private void drop(Context ctx) {
-        String name = ctx.pathParam("name");
+        String name = CollectionNames.fromPath(ctx);
         if (!catalog.drop(name)) {
             throw ApiException.notFound("no collection '" + name + "'");
         }
@@ -124,9 +133,13 @@ public final class CollectionRoutes implements RestRoutes {
 
     /** Absent values become 0, which {@link CollectionSpec#validated()} replaces by the index's defaults. */
     private static CollectionSpec.Hnsw hnsw(HnswRequest request) {
-        return request == null ? null : new CollectionSpec.Hnsw(
-                request.m() == null ? 0 : request.m(),
-                request.efConstruction() == null ? 0 : request.efConstruction());
+        if (request == null) {
+            return null;
+        }
+        Integer m = IntegerField.optional(request.m(), "hnsw.m", HnswIndex.MIN_M, HnswIndex.MAX_M);
+        Integer efConstruction = IntegerField.optional(request.efConstruction(), "hnsw.efConstruction", 1,
+                HnswIndex.MAX_EF);
+        return new CollectionSpec.Hnsw(m == null ? 0 : m, efConstruction == null ? 0 : efConstruction);
     }
 
     private static String differences(CollectionSpec existing, CollectionSpec requested) {

@@ -1,6 +1,7 @@
 package io.gridvec.router.records;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gridvec.router.collections.CollectionNames;
 import io.gridvec.router.rest.ApiException;
 import io.gridvec.router.rest.Permission;
 import io.gridvec.router.rest.JsonBody;
@@ -13,7 +14,6 @@ import io.gridvec.shard.record.RecordStore;
 import io.gridvec.shard.record.StoredRecord;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -66,7 +66,7 @@ public final class RecordRoutes implements RestRoutes {
     }
 
     private void upsert(Context ctx) {
-        CollectionSpec spec = catalog.require(ctx.pathParam("name"));
+        CollectionSpec spec = catalog.require(CollectionNames.fromPath(ctx));
         UpsertRequest request = JsonBody.parse(ctx.body(), UpsertRequest.class, "records[].id, records[].vector, "
                 + "records[].payload");
         List<RecordBody> records = request.records();
@@ -84,7 +84,7 @@ public final class RecordRoutes implements RestRoutes {
                 throw ApiException.invalid(field + ".id", "id '" + id + "' appears twice in the batch");
             }
             float[] vector = VectorCheck.check(record.vector(), spec, field + ".vector");
-            valid.add(new StoredRecord(id, vector, payload(record.payload(), field + ".payload"), 0));
+            valid.add(new StoredRecord(id, vector, PayloadCheck.check(record.payload(), field + ".payload"), 0));
         }
         lag.admit(spec.cacheName(), ids);
         store.upsert(spec, valid);
@@ -92,14 +92,14 @@ public final class RecordRoutes implements RestRoutes {
     }
 
     private void get(Context ctx) {
-        CollectionSpec spec = catalog.require(ctx.pathParam("name"));
+        CollectionSpec spec = catalog.require(CollectionNames.fromPath(ctx));
         String id = checkId(ctx.pathParam("id"), "id");
         StoredRecord record = store.get(spec, id).orElseThrow(() -> noRecord(spec, id));
         RestServer.json(ctx, 200, body(record));
     }
 
     private void patch(Context ctx) {
-        CollectionSpec spec = catalog.require(ctx.pathParam("name"));
+        CollectionSpec spec = catalog.require(CollectionNames.fromPath(ctx));
         String id = checkId(ctx.pathParam("id"), "id");
         PatchRequest request = JsonBody.parse(ctx.body(), PatchRequest.class, "vector, payload");
         if (request.vector() == null && request.payload() == null) {
@@ -110,7 +110,7 @@ public final class RecordRoutes implements RestRoutes {
             throw ApiException.invalid("payload", "payload must be a JSON object (a merge patch: null members remove "
                     + "keys)");
         }
-        String payloadPatch = request.payload() == null ? null : payload(request.payload(), "payload");
+        String payloadPatch = request.payload() == null ? null : PayloadCheck.check(request.payload(), "payload");
         lag.admit(spec.cacheName(), List.of(id));
         RecordStore.PatchResult result = store.patch(spec, id, vector, payloadPatch);
         switch (result.outcome()) {
@@ -122,7 +122,7 @@ public final class RecordRoutes implements RestRoutes {
     }
 
     private void deleteOne(Context ctx) {
-        CollectionSpec spec = catalog.require(ctx.pathParam("name"));
+        CollectionSpec spec = catalog.require(CollectionNames.fromPath(ctx));
         String id = checkId(ctx.pathParam("id"), "id");
         if (store.delete(spec, List.of(id)) == 0) {
             throw noRecord(spec, id);
@@ -131,7 +131,7 @@ public final class RecordRoutes implements RestRoutes {
     }
 
     private void deleteMany(Context ctx) {
-        CollectionSpec spec = catalog.require(ctx.pathParam("name"));
+        CollectionSpec spec = catalog.require(CollectionNames.fromPath(ctx));
         DeleteRequest request = JsonBody.parse(ctx.body(), DeleteRequest.class, "ids");
         checkBatch(request.ids(), "ids");
         for (int i = 0; i < request.ids().size(); i++) {
@@ -159,23 +159,6 @@ public final class RecordRoutes implements RestRoutes {
                     + id.length());
         }
         return id;
-    }
-
-    /** Returns the payload as JSON text (null for none), refusing anything but an object within the size limit. */
-    private static String payload(JsonNode payload, String field) {
-        if (payload == null || payload.isNull()) {
-            return null;
-        }
-        if (!payload.isObject()) {
-            throw ApiException.invalid(field, field + " must be a JSON object");
-        }
-        String json = JsonBody.write(payload);
-        int bytes = json.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > RecordStore.MAX_PAYLOAD_BYTES) {
-            throw ApiException.invalid(field, field + " must be at most " + RecordStore.MAX_PAYLOAD_BYTES
-                    + " bytes of JSON, was " + bytes);
-        }
-        return json;
     }
 
     private static Map<String, Object> body(StoredRecord record) {

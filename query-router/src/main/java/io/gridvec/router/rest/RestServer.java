@@ -9,6 +9,7 @@ import io.gridvec.shard.record.WriteFailedException;
 import io.gridvec.shard.trace.Tracing;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.RequestLogger;
 import io.javalin.router.Endpoint;
@@ -125,6 +126,7 @@ public final class RestServer implements AutoCloseable {
                 // The only connector, so Javalin adds no plain one: HTTP sent to this port fails its TLS handshake.
                 config.jetty.addConnector((server, http) -> httpsConnector(server, http, tls, host, port));
             }
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.requestLogger.http((ctx, millis) -> {
                 if (ctx.attribute(COUNTED) != null) {
                     drain.inFlight.decrementAndGet();
@@ -151,6 +153,7 @@ public final class RestServer implements AutoCloseable {
                 ctx.attribute(COUNTED, Boolean.TRUE);
                 startSpan(ctx);
             });
+            config.routes.before(RestServer::readBody);
             config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "UP", "process", ProcessMemory.now())),
                     Permission.PUBLIC);
             config.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi),
@@ -263,6 +266,19 @@ public final class RestServer implements AutoCloseable {
             error.put("field", field);
         }
         json(ctx, status, Map.of("error", error));
+    }
+
+    /**
+     * Reads every body whole before the handler runs (413 over the limit): a request refused before its handler read
+     * its body (an unknown collection) left part of it unread, Jetty then closed the kept-alive connection without
+     * saying so, and the client's next request on it got no answer (HostileInputIT, -Dgridvec.fuzz.seed=3). GET and
+     * DELETE take no body: one is refused (400), so that a request nobody understands changes nothing.
+     */
+    private static void readBody(Context ctx) {
+        String body = ctx.body();
+        if ((ctx.method() == HandlerType.GET || ctx.method() == HandlerType.DELETE) && !body.isEmpty()) {
+            JsonBody.requireNone(body, "a " + ctx.method().name() + " request");
+        }
     }
 
     private static String requestId(Context ctx) {

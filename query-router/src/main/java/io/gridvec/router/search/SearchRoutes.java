@@ -1,8 +1,10 @@
 package io.gridvec.router.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gridvec.router.collections.CollectionNames;
 import io.gridvec.router.records.VectorCheck;
 import io.gridvec.router.rest.ApiException;
+import io.gridvec.router.rest.IntegerField;
 import io.gridvec.router.rest.Permission;
 import io.gridvec.router.rest.JsonBody;
 import io.gridvec.router.rest.RestRoutes;
@@ -49,7 +51,8 @@ public final class SearchRoutes implements RestRoutes {
         this.recall = recall;
     }
 
-    record SearchRequest(float[] vector, Integer k, Integer ef, JsonNode filter, Boolean includePayload,
+    /** One search; k and ef are read as JSON values so that {@link IntegerField} refuses floats and names the range. */
+    record SearchRequest(float[] vector, JsonNode k, JsonNode ef, JsonNode filter, Boolean includePayload,
             Boolean includeVector, Boolean exact, Boolean cache) {
 
         /** Whether the result cache may answer this search and keep its answer (true unless the request says no). */
@@ -70,7 +73,7 @@ public final class SearchRoutes implements RestRoutes {
 
     private void search(Context ctx) {
         long started = System.nanoTime();
-        CollectionSpec spec = catalog.require(ctx.pathParam("name"));
+        CollectionSpec spec = catalog.require(CollectionNames.fromPath(ctx));
         SearchRequest request = JsonBody.parse(ctx.body(), SearchRequest.class, FIELDS);
         SearchQuery query = query(request, spec, "");
         SearchRouter.Answer answer = run(spec, new SearchQuery[] {query}, new boolean[] {request.useCache()});
@@ -85,7 +88,7 @@ public final class SearchRoutes implements RestRoutes {
 
     private void batch(Context ctx) {
         long started = System.nanoTime();
-        CollectionSpec spec = catalog.require(ctx.pathParam("name"));
+        CollectionSpec spec = catalog.require(CollectionNames.fromPath(ctx));
         BatchRequest request = JsonBody.parse(ctx.body(), BatchRequest.class, "searches[] (each: " + FIELDS + ")");
         List<SearchRequest> searches = request.searches();
         if (searches == null || searches.isEmpty()) {
@@ -137,14 +140,8 @@ public final class SearchRoutes implements RestRoutes {
 
     private static SearchQuery query(SearchRequest request, CollectionSpec spec, String prefix) {
         float[] vector = VectorCheck.check(request.vector(), spec, prefix + "vector");
-        int k = request.k() == null ? DEFAULT_K : request.k();
-        if (k < 1 || k > MAX_K) {
-            throw ApiException.invalid(prefix + "k", prefix + "k must be in [1, " + MAX_K + "], was " + k);
-        }
-        int ef = request.ef() == null ? 0 : request.ef();
-        if (request.ef() != null && (ef < 1 || ef > MAX_K)) {
-            throw ApiException.invalid(prefix + "ef", prefix + "ef must be in [1, " + MAX_K + "], was " + ef);
-        }
+        Integer k = IntegerField.optional(request.k(), prefix + "k", 1, MAX_K);
+        Integer ef = IntegerField.optional(request.ef(), prefix + "ef", 1, MAX_K);
         String filter = null;
         if (request.filter() != null && !request.filter().isNull()) {
             try {
@@ -155,7 +152,8 @@ public final class SearchRoutes implements RestRoutes {
             }
             filter = JsonBody.write(request.filter());
         }
-        return new SearchQuery(vector, k, ef, filter, Boolean.TRUE.equals(request.exact()),
+        return new SearchQuery(vector, k == null ? DEFAULT_K : k, ef == null ? 0 : ef, filter,
+                Boolean.TRUE.equals(request.exact()),
                 Boolean.TRUE.equals(request.includePayload()), Boolean.TRUE.equals(request.includeVector()));
     }
 

@@ -1,5 +1,6 @@
 package io.gridvec.router.snapshots;
 
+import io.gridvec.router.collections.CollectionNames;
 import io.gridvec.router.rest.ApiException;
 import io.gridvec.router.rest.Permission;
 import io.gridvec.router.rest.JsonBody;
@@ -63,10 +64,7 @@ public final class SnapshotRoutes implements RestRoutes {
 
     private void create(Context ctx) {
         String body = ctx.body();
-        String given = body.isBlank() ? null : JsonBody.parse(body, CreateRequest.class, "name").name();
-        if (given != null && !NAME.matcher(given).matches()) {
-            throw ApiException.invalid("name", "name must match " + NAME.pattern() + ", was '" + given + "'");
-        }
+        String given = body.isBlank() ? null : checkName(JsonBody.parse(body, CreateRequest.class, "name").name());
         String name = given == null ? DEFAULT_NAME.format(Instant.now()) : given;
         Snapshot snapshot;
         try {
@@ -81,13 +79,11 @@ public final class SnapshotRoutes implements RestRoutes {
 
     private void restore(Context ctx) {
         Snapshot snapshot = require(ctx.pathParam("name"));
+        List<String> wanted = wanted(ctx.body());
         if (snapshot.state() != Snapshots.State.DONE) {
             throw new ApiException(409, "CONFLICT", "snapshot '" + snapshot.name() + "' is " + snapshot.state()
                     + "; only a DONE snapshot can be restored", null);
         }
-        String body = ctx.body();
-        List<String> wanted = body.isBlank() ? null
-                : JsonBody.parse(body, RestoreRequest.class, "collections").collections();
         Map<String, CollectionSpec> held = new LinkedHashMap<>();
         snapshot.collections().forEach(spec -> held.put(spec.name(), spec));
         List<CollectionSpec> chosen = new ArrayList<>();
@@ -119,8 +115,35 @@ public final class SnapshotRoutes implements RestRoutes {
         RestServer.json(ctx, 200, Map.of("snapshot", snapshot.name(), "restored", restored));
     }
 
+    /** Returns the collections a restore body names, each checked, or null (all of them) for no body. */
+    private static List<String> wanted(String body) {
+        List<String> wanted = body.isBlank() ? null
+                : JsonBody.parse(body, RestoreRequest.class, "collections").collections();
+        if (wanted != null) {
+            if (wanted.isEmpty()) {
+                throw ApiException.invalid("collections", "collections must name at least one collection (leave "
+                        + "it out to restore all of them)");
+            }
+            for (int i = 0; i < wanted.size(); i++) {
+                CollectionNames.check(wanted.get(i), "collections[" + i + "]");
+            }
+        }
+        return wanted;
+    }
+
     private Snapshot require(String name) {
+        checkName(name);
         return snapshots.get(name).orElseThrow(() -> ApiException.notFound("no snapshot named '" + name + "'"));
+    }
+
+    /** Returns {@code name} (null stays null) when it follows {@link #NAME}, else refuses it with a 400. */
+    private static String checkName(String name) {
+        if (name != null && !NAME.matcher(name).matches()) {
+            throw ApiException.invalid("name", "name must match " + NAME.pattern() + ", was '"
+                    + (name.length() <= 80 ? name : name.substring(0, 80) + "...") + "' (" + name.length()
+                    + " characters)");
+        }
+        return name;
     }
 
     private static ApiException conflict(String collection) {

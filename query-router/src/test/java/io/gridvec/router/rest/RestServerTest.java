@@ -120,6 +120,31 @@ class RestServerTest {
         assertThat(response.body()).doesNotContain("secret", "Exception", "at io.");
     }
 
+    @Test
+    void aPathJettyRefusesIsA400JsonErrorThatClosesTheConnection() throws Exception {
+        String answer = raw("POST /echo%00length HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
+        assertThat(answer).startsWith("HTTP/1.1 400 ").contains("application/json").contains("Connection: close")
+                .contains("{\"error\":{\"code\":\"INVALID_ARGUMENT\"").doesNotContain("<html");
+    }
+
+    @Test
+    void aBodyOnAGetIsRefused() throws Exception {
+        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + server.port() + "/health")).method("GET", HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).path("error").path("message").asText())
+                .isEqualTo("a GET request takes no body, had 2 characters");
+    }
+
+    private static String raw(String request) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.shutdownOutput();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     private static HttpResponse<String> get(String path, String requestId) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + server.port() + path)).GET();

@@ -14,7 +14,14 @@ public record CollectionSpec(String name, int dimension, String metric, int part
     public static final int MAX_PARTITIONS = 1_024;
     /** The most backups a collection may ask for. */
     public static final int MAX_BACKUPS = 3;
-    private static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9_-]{0,62}$");
+    /** The rule every collection name follows: it is also the Ignite cache name's suffix and a SQL table name. */
+    public static final String NAME_RULE = "^[a-z][a-z0-9_-]{0,62}$";
+    private static final Pattern NAME = Pattern.compile(NAME_RULE);
+
+    /** Returns whether {@code name} follows {@link #NAME_RULE}; false for null. */
+    public static boolean validName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
 
     /** HNSW parameters: M and efConstruction. */
     public record Hnsw(int m, int efConstruction) {}
@@ -26,7 +33,7 @@ public record CollectionSpec(String name, int dimension, String metric, int part
      * @throws InvalidSpecException naming the first invalid field and its limit
      */
     public CollectionSpec validated() {
-        if (name == null || !NAME.matcher(name).matches()) {
+        if (!validName(name)) {
             throw new InvalidSpecException("name", "name must match " + NAME.pattern() + ", was '" + name + "'");
         }
         if (dimension < 1 || dimension > HnswIndex.MAX_DIMENSION) {

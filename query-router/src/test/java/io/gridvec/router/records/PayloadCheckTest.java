@@ -1,0 +1,50 @@
+package io.gridvec.router.records;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gridvec.router.rest.ApiException;
+import io.gridvec.shard.record.RecordStore;
+import org.junit.jupiter.api.Test;
+
+/** Payload checks: an object, finite numbers, bounded depth and size; the stored text round-trips unchanged. */
+class PayloadCheckTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void aNumberThatOverflowsToInfinityIsRefusedNotStoredAsAString() throws Exception {
+        JsonNode payload = JSON.readTree("{\"a\": {\"b\": [1, 1e400]}}");
+        assertThatThrownBy(() -> PayloadCheck.check(payload, "records[2].payload"))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.field()).isEqualTo("records[2].payload.a.b[1]");
+                    assertThat(e.getMessage()).isEqualTo(
+                            "records[2].payload.a.b[1] must be a finite number, was Infinity");
+                });
+    }
+
+    @Test
+    void depthIsBoundedAtTheLimit() throws Exception {
+        int inner = PayloadCheck.MAX_DEPTH - 1;
+        JsonNode atLimit = JSON.readTree("{\"a\": " + "[".repeat(inner) + "]".repeat(inner) + "}");
+        assertThat(PayloadCheck.check(atLimit, "payload")).isEqualTo(JSON.writeValueAsString(atLimit));
+        JsonNode over = JSON.readTree("{\"a\": " + "[".repeat(inner + 1) + "]".repeat(inner + 1) + "}");
+        assertThatThrownBy(() -> PayloadCheck.check(over, "payload")).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.getMessage()).endsWith("nests deeper than " + PayloadCheck.MAX_DEPTH
+                        + " levels of objects and arrays"));
+    }
+
+    @Test
+    void sizeAndShapeAreChecked() throws Exception {
+        JsonNode big = JSON.readTree("{\"s\": \"" + "x".repeat(RecordStore.MAX_PAYLOAD_BYTES) + "\"}");
+        assertThatThrownBy(() -> PayloadCheck.check(big, "payload")).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.getMessage()).startsWith("payload must be at most 65536 bytes of JSON, was "));
+        assertThatThrownBy(() -> PayloadCheck.check(JSON.readTree("[1]"), "payload"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.field()).isEqualTo("payload"));
+        assertThat(PayloadCheck.check(JSON.readTree("null"), "payload")).isNull();
+        assertThat(PayloadCheck.check(JSON.readTree("{\"n\": 123456789012345678901234567890, \"f\": -0.0}"),
+                "payload")).isEqualTo("{\"n\":123456789012345678901234567890,\"f\":-0.0}");
+    }
+}
