@@ -3,10 +3,12 @@ package io.gridvec.router.records;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gridvec.router.collections.CollectionNames;
 import io.gridvec.router.rest.ApiException;
+import io.gridvec.router.rest.IntegerField;
 import io.gridvec.router.rest.Permission;
 import io.gridvec.router.rest.JsonBody;
 import io.gridvec.router.rest.RestRoutes;
 import io.gridvec.router.rest.RestServer;
+import io.gridvec.router.search.FilterField;
 import io.gridvec.shard.catalog.CollectionCatalog;
 import io.gridvec.shard.catalog.CollectionSpec;
 import io.gridvec.shard.lag.LagBoard;
@@ -23,7 +25,8 @@ import java.util.Set;
 
 /**
  * The record endpoints of a collection: batch upsert ({@code PUT .../records}), read, patch and delete one
- * ({@code GET|PATCH|DELETE .../records/{id}}), and delete many ({@code POST .../records/delete}). A request is
+ * ({@code GET|PATCH|DELETE .../records/{id}}), delete many by id or by filter ({@code POST .../records/delete}) and
+ * list them page by page ({@code POST .../records/scroll}). A request is
  * validated whole before anything is written, so a refused request changes nothing. Upserts and patches wait while an
  * owner of their records is at its index-lag bound, and are refused with 429 when it stays there. Thread-safe.
  */
@@ -54,12 +57,15 @@ public final class RecordRoutes implements RestRoutes {
 
     record PatchRequest(float[] vector, JsonNode payload) {}
 
-    record DeleteRequest(List<String> ids) {}
+    record DeleteRequest(List<String> ids, JsonNode filter) {}
+
+    record ScrollRequest(JsonNode filter, JsonNode limit, String cursor, Boolean includeVector) {}
 
     @Override
     public void register(RoutesConfig routes) {
         routes.put("/v1/collections/{name}/records", this::upsert, Permission.WRITE);
         routes.post("/v1/collections/{name}/records/delete", this::deleteMany, Permission.WRITE);
+        routes.post("/v1/collections/{name}/records/scroll", this::scroll, Permission.READ);
         routes.get("/v1/collections/{name}/records/{id}", this::get, Permission.READ);
         routes.patch("/v1/collections/{name}/records/{id}", this::patch, Permission.WRITE);
         routes.delete("/v1/collections/{name}/records/{id}", this::deleteOne, Permission.WRITE);
@@ -132,12 +138,45 @@ public final class RecordRoutes implements RestRoutes {
 
     private void deleteMany(Context ctx) {
         CollectionSpec spec = catalog.require(CollectionNames.fromPath(ctx));
-        DeleteRequest request = JsonBody.parse(ctx.body(), DeleteRequest.class, "ids");
+        DeleteRequest request = JsonBody.parse(ctx.body(), DeleteRequest.class, "ids, filter");
+        boolean byFilter = request.filter() != null && !request.filter().isNull();
+        if (byFilter == (request.ids() != null)) {
+            throw ApiException.invalid(null, "a delete needs either ids (at most " + MAX_BATCH + ") or a filter, "
+                    + "not both");
+        }
+        if (byFilter) {
+            String filter = FilterField.check(request.filter(), "");
+            RestServer.json(ctx, 200, Map.of("deleted", store.deleteMatching(spec, filter)));
+            return;
+        }
         checkBatch(request.ids(), "ids");
         for (int i = 0; i < request.ids().size(); i++) {
             checkId(request.ids().get(i), "ids[" + i + "]");
         }
         RestServer.json(ctx, 200, Map.of("deleted", store.delete(spec, request.ids())));
+    }
+
+    private void scroll(Context ctx) {
+        CollectionSpec spec = catalog.require(CollectionNames.fromPath(ctx));
+        ScrollRequest request = JsonBody.parse(ctx.body(), ScrollRequest.class, "filter, limit, cursor, "
+                + "includeVector");
+        String filter = FilterField.check(request.filter(), "");
+        int limit = IntegerField.required(request.limit(), "limit", 1, MAX_BATCH);
+        RecordStore.Cursor after = request.cursor() == null ? null : ScrollCursor.decode(request.cursor(), spec);
+        RecordStore.Page page = store.page(spec, filter, after, limit);
+        boolean vectors = Boolean.TRUE.equals(request.includeVector());
+        List<Map<String, Object>> records = new ArrayList<>(page.records().size());
+        for (StoredRecord record : page.records()) {
+            Map<String, Object> listed = body(record);
+            if (!vectors) {
+                listed.remove("vector");
+            }
+            records.add(listed);
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("records", records);
+        answer.put("nextCursor", page.next() == null ? null : ScrollCursor.encode(page.next()));
+        RestServer.json(ctx, 200, answer);
     }
 
     private static void checkBatch(List<?> items, String field) {

@@ -11,8 +11,6 @@ import io.gridvec.router.rest.RestRoutes;
 import io.gridvec.router.rest.RestServer;
 import io.gridvec.shard.catalog.CollectionCatalog;
 import io.gridvec.shard.catalog.CollectionSpec;
-import io.gridvec.shard.filter.InvalidFilterException;
-import io.gridvec.shard.filter.PayloadFilter;
 import io.gridvec.shard.search.SearchHit;
 import io.gridvec.shard.search.SearchQuery;
 import io.javalin.config.RoutesConfig;
@@ -142,16 +140,7 @@ public final class SearchRoutes implements RestRoutes {
         float[] vector = VectorCheck.check(request.vector(), spec, prefix + "vector");
         Integer k = IntegerField.optional(request.k(), prefix + "k", 1, MAX_K);
         Integer ef = IntegerField.optional(request.ef(), prefix + "ef", 1, MAX_K);
-        String filter = null;
-        if (request.filter() != null && !request.filter().isNull()) {
-            try {
-                PayloadFilter.parse(request.filter());
-            } catch (InvalidFilterException e) {
-                throw ApiException.invalid(prefix + e.field(), prefix.isEmpty() ? e.getMessage()
-                        : prefix + e.getMessage());
-            }
-            filter = JsonBody.write(request.filter());
-        }
+        String filter = FilterField.check(request.filter(), prefix);
         return new SearchQuery(vector, k == null ? DEFAULT_K : k, ef == null ? 0 : ef, filter,
                 Boolean.TRUE.equals(request.exact()),
                 Boolean.TRUE.equals(request.includePayload()), Boolean.TRUE.equals(request.includeVector()));

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import javax.cache.Cache;
 import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
 import org.apache.ignite.cache.CachePartialUpdateException;
@@ -21,6 +22,8 @@ import org.apache.ignite.cache.CacheServerNotFoundException;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.binary.BinaryObject;
+import org.apache.ignite.cache.query.ScanQuery;
+import org.apache.ignite.lang.IgniteClosure;
 
 /**
  * Reads and writes the records of collections through their Ignite caches. Writes go through entry processors on
@@ -32,6 +35,8 @@ public final class RecordStore {
 
     /** The largest payload, in UTF-8 bytes of its JSON. */
     public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
+    /** The records a delete by filter removes per round trip. */
+    private static final int DELETE_BATCH = 1_000;
 
     private final Ignite ignite;
     private final WriteGenerations generations;
@@ -120,6 +125,83 @@ public final class RecordStore {
         Map<String, Boolean> existed = thenRaise(spec, () -> checked(keys, onCache(spec,
                 cache -> invokeAll(keys, () -> cache.invokeAll(keys, new RemoveProcessor())))));
         return (int) existed.values().stream().filter(Boolean.TRUE::equals).count();
+    }
+
+    /**
+     * Deletes every record whose payload passes {@code filterJson} (a filter validated by the caller), in batches of
+     * {@value #DELETE_BATCH}; returns how many it deleted. Records written while it runs may or may not be deleted.
+     *
+     * @throws WriteFailedException naming the records of a batch that were not deleted (those before were)
+     */
+    public int deleteMatching(CollectionSpec spec, String filterJson) {
+        List<String> ids = onCache(spec, cache -> ids(cache, new ScanQuery<>(new PayloadMatch(filterJson))));
+        int deleted = 0;
+        for (int from = 0; from < ids.size(); from += DELETE_BATCH) {
+            deleted += delete(spec, ids.subList(from, Math.min(ids.size(), from + DELETE_BATCH)));
+        }
+        return deleted;
+    }
+
+    /** Where a listing of records stopped: after record {@code id} of partition {@code partition} (id null: before it). */
+    public record Cursor(int partition, String id) {}
+
+    /** A page of records and the cursor of the next page (null after the last one). */
+    public record Page(List<StoredRecord> records, Cursor next) {}
+
+    /**
+     * Returns the next {@code limit} records whose payload passes {@code filterJson} (null: all), in the order of
+     * partition and then id, after {@code after} (null: from the start). The order is fixed (a record never changes
+     * partition), so a listing that pages through while others write lists each record that exists throughout once;
+     * records written or deleted meanwhile may or may not appear. Each page reads the ids of the partitions it
+     * covers in full, then the records it returns.
+     */
+    public Page page(CollectionSpec spec, String filterJson, Cursor after, int limit) {
+        List<String> ids = new ArrayList<>(limit);
+        Cursor next = null;
+        int partition = after == null ? 0 : after.partition();
+        for (; partition < spec.partitions() && ids.size() < limit; partition++) {
+            int p = partition;
+            List<String> keys = onCache(spec, cache -> ids(cache, new ScanQuery<>(p, new PayloadMatch(filterJson))));
+            String from = after != null && p == after.partition() ? after.id() : null;
+            List<String> sorted = keys.stream().filter(id -> from == null || id.compareTo(from) > 0).sorted().toList();
+            int take = Math.min(sorted.size(), limit - ids.size());
+            ids.addAll(sorted.subList(0, take));
+            if (take < sorted.size() || ids.size() == limit && partition + 1 < spec.partitions()) {
+                next = take < sorted.size() ? new Cursor(p, ids.get(ids.size() - 1)) : new Cursor(p + 1, null);
+            }
+        }
+        Map<String, Object> values = onCache(spec, cache -> cache.getAll(new LinkedHashSet<>(ids)));
+        List<StoredRecord> records = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            Object value = values.get(id);
+            if (value != null && RecordValue.shapeProblem(value) == null) {
+                BinaryObject record = (BinaryObject) value;
+                records.add(new StoredRecord(id, RecordValue.vector(record), RecordValue.payload(record),
+                        RecordValue.version(record)));
+            }
+        }
+        return new Page(records, next);
+    }
+
+    /**
+     * Runs a scan whose filter admits records only and returns their ids; the scan is typed over any key, since a
+     * foreign writer may have stored other keys in the cache.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static List<String> ids(IgniteCache<String, Object> cache, ScanQuery<Object, Object> scan) {
+        try (var cursor = ((IgniteCache) cache).query(scan, new KeyOf())) {
+            return (List<String>) cursor.getAll();
+        }
+    }
+
+    /** A scan's transformer that sends back only the record's id. */
+    private static final class KeyOf implements IgniteClosure<Cache.Entry<Object, Object>, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String apply(Cache.Entry<Object, Object> entry) {
+            return (String) entry.getKey();
+        }
     }
 
     /** Runs a write, then raises the collection's write counter, whether the write succeeded or not. */
