@@ -287,7 +287,9 @@ class ClusterSearchIT {
         nodes[2].close();
         nodes[2] = null;
         long stopped = System.nanoTime();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        // The failover time is printed, not asserted: the bound only keeps a broken failover from hanging the test
+        // (10 s was exceeded once on a 2-core machine running three test JVMs).
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                 .until(() -> averageRecall(nodes[0], 50) >= 0.95);
         System.out.printf("{\"test\":\"ClusterSearchIT\",\"failoverMs\":%d}%n",
                 (System.nanoTime() - stopped) / 1_000_000);

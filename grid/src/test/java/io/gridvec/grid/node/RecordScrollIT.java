@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Listing and deleting records by filter on a 2-node cluster (the scans' filters run on the node holding each
  * partition): a scroll lists every record once, page by page, also while others write, honours its filter and
- * leaves vectors out unless asked; a delete by filter removes exactly the matching records from reads and searches.
+ * leaves vectors out unless asked; a delete by filter removes exactly the matching records from reads and searches;
+ * records of a collection with a time to live leave reads, searches and every owner's shard when they expire.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RecordScrollIT {
@@ -41,10 +42,9 @@ class RecordScrollIT {
     void startAndLoad() throws Exception {
         GridvecConfig first = TestNodes.config(dataDir, "scroll-0", 2);
         GridvecConfig second = TestNodes.joining(TestNodes.config(dataDir, "scroll-1", 2), first);
-        Thread other = Thread.ofPlatform().start(() -> nodes[1] = GridNode.start(second));
+        // The seed first: nodes started at once can each form a cluster of their own.
         nodes[0] = GridNode.start(first);
-        other.join(Duration.ofSeconds(120));
-        assertThat(nodes[1]).as("the second node started").isNotNull();
+        nodes[1] = GridNode.start(second);
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> nodes[0].ignite().cluster().state().active());
         expect(send("PUT", "/v1/collections/docs", "{\"dimension\": " + DIMENSION + ", \"metric\": \"l2\", "
                 + "\"partitions\": 8, \"backups\": 1}"), 201);
@@ -141,6 +141,52 @@ class RecordScrollIT {
         assertThat(found).hasSize(240).noneMatch(id -> Integer.parseInt(id.substring(1)) % 10 < 2);
         assertThat(JSON.readTree(send("POST", "/v1/collections/gone/records/delete", "{\"filter\": {\"must\": "
                 + "[{\"field\": \"group\", \"in\": [0, 1]}]}}").body()).path("deleted").asInt()).isZero();
+    }
+
+    @Test
+    void recordsOfACollectionWithATimeToLiveLeaveReadsScrollsSearchesAndEveryOwnersShard() throws Exception {
+        HttpResponse<String> created = send("PUT", "/v1/collections/brief", "{\"dimension\": " + DIMENSION
+                + ", \"metric\": \"l2\", \"partitions\": 4, \"backups\": 1, \"ttlSeconds\": 2}");
+        expect(created, 201);
+        assertThat(JSON.readTree(created.body()).path("ttlSeconds").asInt()).isEqualTo(2);
+        expect(send("PUT", "/v1/collections/kept", "{\"dimension\": " + DIMENSION + ", \"metric\": \"l2\", "
+                + "\"partitions\": 4, \"backups\": 1}"), 201);
+        assertThat(JSON.readTree(send("GET", "/v1/collections/kept", null).body()).has("ttlSeconds"))
+                .as("no time to live: not shown").isFalse();
+        for (String collection : List.of("brief", "kept")) {
+            StringBuilder body = new StringBuilder("{\"records\": [");
+            for (int i = 0; i < 40; i++) {
+                body.append(i == 0 ? "" : ",").append(record("t" + i, i));
+            }
+            expect(send("PUT", "/v1/collections/" + collection + "/records", body.append("]}").toString()), 200);
+        }
+        // Ignite's eager cleaner removes expired records on every owner; the shards drop them with the event.
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            expect(send("GET", "/v1/collections/brief/records/t7", null), 404);
+            assertThat(JSON.readTree(send("POST", "/v1/collections/brief/search", "{\"vector\": " + vector(7)
+                    + ", \"k\": 40, \"exact\": true}").body()).path("hits")).isEmpty();
+            assertThat(shardRecords("brief")).as("records in every owner's shard").isZero();
+        });
+        assertThat(JSON.readTree(send("POST", "/v1/collections/brief/records/scroll", "{\"limit\": 100}").body())
+                .path("records")).isEmpty();
+        // The collection without a time to live keeps everything, in reads, searches and both owners' shards.
+        expect(send("GET", "/v1/collections/kept/records/t7", null), 200);
+        assertThat(JSON.readTree(send("POST", "/v1/collections/kept/search", "{\"vector\": " + vector(7)
+                + ", \"k\": 40, \"exact\": true}").body()).path("hits")).hasSize(40);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(
+                () -> assertThat(shardRecords("kept")).isEqualTo(2 * 40));
+    }
+
+    /** Sums the records of every owner's shards of a collection, as GET /v1/collections/{name} reports them. */
+    private int shardRecords(String collection) throws Exception {
+        int records = 0;
+        for (JsonNode partition : JSON.readTree(send("GET", "/v1/collections/" + collection, null).body())
+                .path("partitionStates")) {
+            for (JsonNode shard : partition.path("shards")) {
+                records += shard.path("records").asInt() + shard.path("pending").asInt();
+            }
+        }
+        return records;
     }
 
     @Test

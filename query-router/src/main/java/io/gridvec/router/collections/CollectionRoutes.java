@@ -46,7 +46,7 @@ public final class CollectionRoutes implements RestRoutes {
      * read as JSON values so that {@link IntegerField} refuses floats and names the range.
      */
     record CreateRequest(JsonNode dimension, String metric, JsonNode partitions, JsonNode backups,
-            HnswRequest hnsw) {}
+            HnswRequest hnsw, JsonNode ttlSeconds) {}
 
     /** The HNSW part of a create request. */
     record HnswRequest(JsonNode m, JsonNode efConstruction) {}
@@ -62,7 +62,7 @@ public final class CollectionRoutes implements RestRoutes {
     private void create(Context ctx) {
         String name = CollectionNames.fromPath(ctx);
         CreateRequest request = JsonBody.parse(ctx.body(), CreateRequest.class,
-                "dimension, metric, partitions, backups, hnsw.m, hnsw.efConstruction");
+                "dimension, metric, partitions, backups, hnsw.m, hnsw.efConstruction, ttlSeconds");
         int dimension = IntegerField.required(request.dimension(), "dimension", 1, HnswIndex.MAX_DIMENSION);
         if (request.metric() == null) {
             throw ApiException.invalid("metric", "metric is required (cosine, dot or l2)");
@@ -71,10 +71,13 @@ public final class CollectionRoutes implements RestRoutes {
         Integer partitions = IntegerField.optional(request.partitions(), "partitions", 1,
                 CollectionSpec.MAX_PARTITIONS);
         Integer backups = IntegerField.optional(request.backups(), "backups", 0, CollectionSpec.MAX_BACKUPS);
+        Integer ttlSeconds = IntegerField.optional(request.ttlSeconds(), "ttlSeconds", 0,
+                (int) CollectionSpec.MAX_TTL_SECONDS);
         CollectionSpec spec;
         try {
             spec = new CollectionSpec(name, dimension, request.metric(), partitions == null ? 0 : partitions,
-                    backups == null ? 1 : backups, hnsw(request.hnsw())).validated();
+                    backups == null ? 1 : backups, hnsw(request.hnsw()), ttlSeconds == null ? 0 : ttlSeconds)
+                    .validated();
         } catch (InvalidSpecException e) {
             throw ApiException.invalid(e.field(), e.getMessage());
         }
@@ -158,6 +161,9 @@ public final class CollectionRoutes implements RestRoutes {
         }
         if (!existing.hnsw().equals(requested.hnsw())) {
             fields.add("hnsw " + existing.hnsw().m() + "/" + existing.hnsw().efConstruction());
+        }
+        if (existing.ttlSeconds() != requested.ttlSeconds()) {
+            fields.add("ttlSeconds " + existing.ttlSeconds());
         }
         return "it has " + String.join(", ", fields);
     }

@@ -71,7 +71,8 @@ public final class SearchRouter implements AutoCloseable {
 
     /**
      * Searches every partition of the collection for every query that the result cache cannot answer; a query whose
-     * {@code useCache} is false is neither answered from the cache nor kept in it.
+     * {@code useCache} is false, or of a collection with a time to live, is neither answered from the cache nor kept
+     * in it.
      *
      * @throws PartitionsUnavailableException when some partition had no owner with a ready shard before the timeout
      * @throws io.gridvec.shard.catalog.CollectionNotFoundException when the collection is deleted meanwhile
@@ -79,14 +80,17 @@ public final class SearchRouter implements AutoCloseable {
      */
     public Answer search(CollectionSpec spec, SearchQuery[] queries, boolean[] useCache) {
         int partitions = spec.partitions();
+        // Records that expire leave without a write that would make a cached answer stale: such a collection's
+        // answers are never cached.
+        boolean caching = results.enabled() && spec.ttlSeconds() == 0;
         // Read before the search: an answer computed from now on may miss a write that raises the generation later,
         // so it is kept under this value, which that write makes stale.
-        long generation = results.enabled() ? generations.current(spec.name()) : 0;
+        long generation = caching ? generations.current(spec.name()) : 0;
         List<List<SearchHit>> hits = new ArrayList<>(queries.length);
         List<Boolean> cached = new ArrayList<>(queries.length);
         List<Integer> missed = new ArrayList<>();
         for (int q = 0; q < queries.length; q++) {
-            List<SearchHit> held = results.enabled() && useCache[q]
+            List<SearchHit> held = caching && useCache[q]
                     ? results.get(spec.name(), generation, queries[q]) : null;
             hits.add(held);
             cached.add(held != null);
@@ -101,7 +105,7 @@ public final class SearchRouter implements AutoCloseable {
             for (int i = 0; i < searched.length; i++) {
                 int q = missed.get(i);
                 hits.set(q, found.get(i));
-                if (results.enabled() && useCache[q]) {
+                if (caching && useCache[q]) {
                     results.put(spec.name(), generation, searched[i], spec.dimension(), found.get(i));
                 }
             }

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import javax.cache.expiry.ModifiedExpiryPolicy;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.cache.CacheAtomicityMode;
@@ -230,12 +232,20 @@ public final class CollectionCatalog {
 
     /** Returns the cache configuration of a collection. */
     public static CacheConfiguration<Object, Object> cacheConfiguration(CollectionSpec spec) {
-        return new CacheConfiguration<>(spec.cacheName())
+        CacheConfiguration<Object, Object> configuration = new CacheConfiguration<>(spec.cacheName())
                 .setCacheMode(CacheMode.PARTITIONED)
                 .setBackups(spec.backups())
                 .setAffinity(new RendezvousAffinityFunction(false, spec.partitions()))
                 .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC)
                 .setAtomicityMode(CacheAtomicityMode.ATOMIC);
+        if (spec.ttlSeconds() > 0) {
+            // Ignite's expiry: a record lives ttlSeconds after its last write; the eager cleaner removes it on every
+            // owner (EVT_CACHE_OBJECT_EXPIRED takes it out of the shards), and reads never return it once expired.
+            configuration.setExpiryPolicyFactory(ModifiedExpiryPolicy.factoryOf(
+                    new javax.cache.expiry.Duration(TimeUnit.SECONDS, spec.ttlSeconds())));
+            configuration.setEagerTtl(true);
+        }
+        return configuration;
     }
 
     /** Claims a free name and creates its cache; false when another actor claimed the name first. */

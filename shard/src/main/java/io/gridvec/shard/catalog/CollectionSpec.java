@@ -1,14 +1,25 @@
 package io.gridvec.shard.catalog;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.gridvec.index.hnsw.HnswIndex;
 import io.gridvec.index.vector.Metric;
 import java.util.regex.Pattern;
 
 /**
- * What a collection is: its vectors' dimension and metric, how its cache is partitioned and replicated, and its HNSW
- * parameters. Immutable; {@link #validated} checks every field, naming it and its limit.
+ * What a collection is: its vectors' dimension and metric, how its cache is partitioned and replicated, its HNSW
+ * parameters, and how long its records live after their last write ({@code ttlSeconds}, 0: for ever). Immutable;
+ * {@link #validated} checks every field, naming it and its limit.
  */
-public record CollectionSpec(String name, int dimension, String metric, int partitions, int backups, Hnsw hnsw) {
+public record CollectionSpec(String name, int dimension, String metric, int partitions, int backups, Hnsw hnsw,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) long ttlSeconds) {
+
+    /** The longest time to live: ten years. */
+    public static final long MAX_TTL_SECONDS = 10L * 365 * 24 * 3600;
+
+    /** A collection whose records live for ever. */
+    public CollectionSpec(String name, int dimension, String metric, int partitions, int backups, Hnsw hnsw) {
+        this(name, dimension, metric, partitions, backups, hnsw, 0);
+    }
 
     /** The largest partition count: each partition keeps its own HNSW index on every owner. */
     public static final int MAX_PARTITIONS = 1_024;
@@ -64,7 +75,12 @@ public record CollectionSpec(String name, int dimension, String metric, int part
             throw new InvalidSpecException(e.getMessage().startsWith("m ") ? "hnsw.m" : "hnsw.efConstruction",
                     "hnsw." + e.getMessage());
         }
-        return new CollectionSpec(name, dimension, parsed.wireName(), p, backups, new Hnsw(m, efConstruction));
+        if (ttlSeconds < 0 || ttlSeconds > MAX_TTL_SECONDS) {
+            throw new InvalidSpecException("ttlSeconds", "ttlSeconds must be in [0, " + MAX_TTL_SECONDS + "] (0: records "
+                    + "live for ever), was " + ttlSeconds);
+        }
+        return new CollectionSpec(name, dimension, parsed.wireName(), p, backups, new Hnsw(m, efConstruction),
+                ttlSeconds);
     }
 
     /** Returns the Ignite cache holding this collection's records. */

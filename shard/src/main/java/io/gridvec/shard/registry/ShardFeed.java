@@ -1,5 +1,6 @@
 package io.gridvec.shard.registry;
 
+import static org.apache.ignite.events.EventType.EVT_CACHE_OBJECT_EXPIRED;
 import static org.apache.ignite.events.EventType.EVT_CACHE_OBJECT_PUT;
 import static org.apache.ignite.events.EventType.EVT_CACHE_OBJECT_REMOVED;
 import static org.apache.ignite.events.EventType.EVT_CACHE_REBALANCE_PART_LOADED;
@@ -23,15 +24,15 @@ import org.apache.ignite.events.Event;
 import org.apache.ignite.lang.IgnitePredicate;
 
 /**
- * The shards' intake from Ignite: {@code EVT_CACHE_OBJECT_PUT/REMOVED} (which fire on primaries and backups alike)
- * go into the tail of the partition's shard; rebalancing, cache and topology events ask the {@link ShardFollower} for
+ * The shards' intake from Ignite: {@code EVT_CACHE_OBJECT_PUT/REMOVED/EXPIRED} (which fire on primaries and backups
+ * alike; an expiry is a removal) go into the tail of the partition's shard; rebalancing, cache and topology events ask the {@link ShardFollower} for
  * a round. The listener is registered in the node's configuration, so nothing before start-up is missed, and it runs
  * on Ignite's threads, some inside entry locks, so it only does cheap work. Thread-safe.
  */
 final class ShardFeed {
 
     private static final System.Logger LOG = System.getLogger(ShardFeed.class.getName());
-    private static final int[] EVENTS = {EVT_CACHE_OBJECT_PUT, EVT_CACHE_OBJECT_REMOVED,
+    private static final int[] EVENTS = {EVT_CACHE_OBJECT_PUT, EVT_CACHE_OBJECT_REMOVED, EVT_CACHE_OBJECT_EXPIRED,
         EVT_CACHE_REBALANCE_PART_LOADED, EVT_CACHE_REBALANCE_PART_UNLOADED, EVT_CACHE_STARTED, EVT_CACHE_STOPPED,
         EVT_NODE_JOINED, EVT_NODE_LEFT, EVT_NODE_FAILED};
 
@@ -70,7 +71,8 @@ final class ShardFeed {
         }
         try {
             switch (event.type()) {
-                case EVT_CACHE_OBJECT_PUT, EVT_CACHE_OBJECT_REMOVED -> onWrite((CacheEvent) event);
+                case EVT_CACHE_OBJECT_PUT, EVT_CACHE_OBJECT_REMOVED, EVT_CACHE_OBJECT_EXPIRED ->
+                        onWrite((CacheEvent) event);
                 case EVT_CACHE_REBALANCE_PART_LOADED, EVT_CACHE_REBALANCE_PART_UNLOADED -> {
                     // Loaded: the partition was (re)filled by rebalancing, so a shard built before is stale.
                     CacheRebalancingEvent rebalance = (CacheRebalancingEvent) event;
