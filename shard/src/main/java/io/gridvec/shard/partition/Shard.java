@@ -233,7 +233,8 @@ public final class Shard {
 
     private boolean confirm(String id, long version, Payload payload) {
         Long snapshotVersion = unconfirmed == null ? null : unconfirmed.get(id);
-        if (snapshotVersion == null || snapshotVersion != version) {
+        // Version 0 (written outside Gridvec) tells no two values apart: such a record is always read again.
+        if (snapshotVersion == null || snapshotVersion != version || version == 0) {
             return false;
         }
         unconfirmed.remove(id);
@@ -391,11 +392,11 @@ public final class Shard {
             return;
         }
         Indexed current = indexed.get(id);
-        if (current != null && (current.version() > change.version
-                || current.version() == change.version && change.version > 0)) {
+        if (change.version > 0 && current != null && current.version() >= change.version) {
             // The partition scan already read a newer value of this record, or this same write: a write the scan
             // read and the event feed delivered too would otherwise be indexed twice (a tombstone and a copy).
-            // Every write through Gridvec has a version above 0; one without (written outside Gridvec) still applies.
+            // A value without a version (0: written outside Gridvec, by a thin client or SQL) always applies: the
+            // tail holds the latest event of each id, in the order Ignite applied the writes.
             return;
         }
         index.upsert(id, change.vector);

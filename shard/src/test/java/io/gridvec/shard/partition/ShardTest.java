@@ -77,6 +77,21 @@ class ShardTest {
     }
 
     @Test
+    void anUnversionedWriteFromOutsideGridvecReplacesAVersionedOne() {
+        Shard shard = readyShard();
+        shard.enqueue("a", Change.upsert(1_000, new float[] {1, 1}, null));
+        runHeld();
+        // A thin client or SQL wrote the id without a version: the feed delivers it after the versioned write.
+        shard.enqueue("a", Change.upsert(0, new float[] {5, 5}, null));
+        runHeld();
+        assertThat(shard.search(new float[] {5, 5}, 1, 0, null, false).get(0).score()).isZero();
+        shard.enqueue("a", Change.upsert(2_000, new float[] {9, 9}, null));
+        runHeld();
+        assertThat(shard.search(new float[] {9, 9}, 1, 0, null, false).get(0).score()).isZero();
+        assertThat(shard.size()).isEqualTo(1);
+    }
+
+    @Test
     void aWriteTheScanReadAndTheFeedDeliveredIsIndexedOnce() {
         Shard shard = new Shard(SPEC, 0, holding, Runnable::run, lag);
         // The shard is built while the write arrives: its event is queued, and the partition scan reads it too.
@@ -183,6 +198,7 @@ class ShardTest {
         original.load("a", Change.upsert(1, new float[] {1, 1}, null));
         original.load("b", Change.upsert(1, new float[] {2, 2}, null));
         original.load("c", Change.upsert(1, new float[] {3, 3}, null));
+        original.load("z", Change.upsert(0, new float[] {4, 4}, null));
         original.snapshot(dir);
 
         Shard restarted = new Shard(SPEC, 0, holding, Runnable::run, lag);
@@ -192,6 +208,8 @@ class ShardTest {
         assertThat(restarted.confirm("a", 1, "{\"lang\": \"en\"}")).isTrue();
         assertThat(restarted.confirm("a", 1, null)).as("confirmed once").isFalse();
         assertThat(restarted.confirm("b", 2, null)).as("another version").isFalse();
+        assertThat(restarted.confirm("z", 0, null)).as("no version (written outside Gridvec): always read again")
+                .isFalse();
         assertThat(restarted.confirm("x", 1, null)).as("not in the snapshot").isFalse();
         restarted.load("b", Change.upsert(2, new float[] {9, 9}, null));
         assertThat(restarted.reconciling()).as("c is still unconfirmed").isTrue();
