@@ -51,6 +51,8 @@ class ThinClientIT {
             }
             Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertSearched(node));
             assertThat(unsearchable(node)).as("the two values that are not records, counted").isEqualTo(2);
+            assertThat(TestNodes.http(node, "GET", "/metrics", null).body())
+                    .contains("gridvec_collection_unsearchable{collection=\"docs\"} 2.0");
             JsonNode a = JSON.readTree(TestNodes.http(node, "GET", "/v1/collections/docs/records/a", null).body());
             assertThat(a.path("payload").path("by").asText()).isEqualTo("thin");
             assertThat(a.path("version").asLong()).as("written without a version").isZero();

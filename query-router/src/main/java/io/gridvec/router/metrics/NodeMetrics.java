@@ -66,6 +66,7 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
     private final MultiGauge underReplicated;
     private final MultiGauge moving;
     private final MultiGauge lost;
+    private final MultiGauge unsearchable;
     private final IgniteMetricsBridge igniteMetrics;
     private final RecallEstimator recallEstimator;
     private final MultiGauge recall;
@@ -138,6 +139,10 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
                 .description("Partition copies being moved by rebalancing, cluster-wide").register(registry);
         lost = MultiGauge.builder("gridvec.collection.partitions.lost")
                 .description("Partitions Ignite declared lost (every owner left)").register(registry);
+        unsearchable = MultiGauge.builder("gridvec.collection.unsearchable")
+                .description("Values this node's shards of the collection kept out of the index since they were "
+                        + "built: written outside Gridvec and not valid records (the log names each id)")
+                .register(registry);
         igniteMetrics = new IgniteMetricsBridge(registry, shards::igniteMetrics);
         this.recallEstimator = recallEstimator;
         recall = MultiGauge.builder("gridvec.search.recall.estimate")
@@ -189,6 +194,7 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
         List<MultiGauge.Row<?>> underRows = new ArrayList<>();
         List<MultiGauge.Row<?>> movingRows = new ArrayList<>();
         List<MultiGauge.Row<?>> lostRows = new ArrayList<>();
+        List<MultiGauge.Row<?>> unsearchableRows = new ArrayList<>();
         Set<String> names = new HashSet<>();
         if (readiness.active()) {
             for (CollectionSpec spec : catalog.list()) {
@@ -210,6 +216,7 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
                 underRows.add(MultiGauge.Row.of(tags, under));
                 movingRows.add(MultiGauge.Row.of(tags, shards.movingCopies(spec.cacheName())));
                 lostRows.add(MultiGauge.Row.of(tags, cache == null ? 0 : cache.lostPartitions().size()));
+                unsearchableRows.add(MultiGauge.Row.of(tags, shards.unsearchable(spec.cacheName())));
             }
         }
         List<MultiGauge.Row<?>> recallRows = new ArrayList<>();
@@ -226,6 +233,7 @@ public final class NodeMetrics implements RestRoutes, AutoCloseable {
         underReplicated.register(underRows, true);
         moving.register(movingRows, true);
         lost.register(lostRows, true);
+        unsearchable.register(unsearchableRows, true);
     }
 
     /** Stops listening to GC events. */

@@ -95,6 +95,10 @@ public final class RecordStore {
      * @throws WriteFailedException when the write failed on the record's primary
      */
     public PatchResult patch(CollectionSpec spec, String id, float[] vector, String payloadPatch) {
+        // As in delete: no write to an id that does not exist.
+        if (!onCache(spec, cache -> cache.containsKey(id))) {
+            return new PatchResult(PatchOutcome.ABSENT, null);
+        }
         Object result = thenRaise(spec, () -> {
             try {
                 return onCache(spec, cache -> cache.invoke(id, new PatchProcessor(vector, payloadPatch,
@@ -121,7 +125,13 @@ public final class RecordStore {
      * @throws WriteFailedException naming the records that were not deleted (the others were)
      */
     public int delete(CollectionSpec spec, Collection<String> ids) {
-        Set<String> keys = new LinkedHashSet<>(ids);
+        // Only ids that exist are written to: a write to a partition that never held anything leaves its file in a
+        // state Ignite's snapshots refuse ("partitions must be in the OWNING state"; found by docs/api.md's example).
+        Set<String> keys = new LinkedHashSet<>(onCache(spec, cache -> cache.getAll(new LinkedHashSet<>(ids)))
+                .keySet());
+        if (keys.isEmpty()) {
+            return 0;
+        }
         Map<String, Boolean> existed = thenRaise(spec, () -> checked(keys, onCache(spec,
                 cache -> invokeAll(keys, () -> cache.invokeAll(keys, new RemoveProcessor())))));
         return (int) existed.values().stream().filter(Boolean.TRUE::equals).count();

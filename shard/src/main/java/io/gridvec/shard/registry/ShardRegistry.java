@@ -146,6 +146,15 @@ public final class ShardRegistry implements AutoCloseable {
         return states.registries();
     }
 
+    /**
+     * Returns how many values this node's shards of a collection kept out of the index since they were built: values
+     * written outside Gridvec that are not valid records (the log names each).
+     */
+    public long unsearchable(String cacheName) {
+        CollectionShards collection = collections.get(cacheName);
+        return collection == null ? 0 : collection.shards().values().stream().mapToLong(Shard::unsearchable).sum();
+    }
+
     /** Returns how many partition copies of a collection's cache are being moved by rebalancing, cluster-wide. */
     public int movingCopies(String cacheName) {
         return states.moving(cacheName);
