@@ -29,7 +29,8 @@ final class SnapshotCommand {
 
         @Override
         public Integer call() throws InterruptedException {
-            return call("POST", "/v1/snapshots", name == null ? null : "{\"name\": " + ClusterCommand.quoted(name) + "}");
+            return call("POST", "/v1/snapshots", name == null ? null
+                    : "{\"name\": " + ClusterCommand.quoted(name) + "}");
         }
     }
 

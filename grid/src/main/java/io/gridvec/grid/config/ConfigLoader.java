@@ -122,7 +122,9 @@ public final class ConfigLoader {
         if (!security.enabled() && !security.allowInsecure() && host != null && !host.isBlank()
                 && NetworkCheck.unresolved(host) == null && !NetworkCheck.loopback(host)) {
             String origin = origins.get("rest.host");
-            problems.add("rest.host '" + host + "' is reachable from other machines" + (origin == null ? "" : " (" + origin + ")") + ": turn security.enabled on (API keys), bind 127.0.0.1, or set "
+            problems.add("rest.host '" + host + "' is reachable from other machines"
+                    + (origin == null ? "" : " (" + origin + ")") + ": turn security.enabled on (API keys), bind "
+                    + "127.0.0.1, or set "
                     + "security.allowInsecure: true to serve everyone without keys");
         }
         String adminKey = environment.get("GRIDVEC_ADMIN_KEY");

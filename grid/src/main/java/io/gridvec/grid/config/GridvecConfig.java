@@ -271,7 +271,8 @@ public record GridvecConfig(Node node, Rest rest, Cluster cluster, Storage stora
         }
         if (security.enabled() && (security.clientPassword() == null || security.clientPassword().length() < 8)) {
             problems.add("security.clientPassword must have at least 8 characters when security.enabled is true "
-                    + "(thin clients and JDBC log in as user ignite with it; set it with GRIDVEC_SECURITY_CLIENT_PASSWORD)");
+                    + "(thin clients and JDBC log in as user ignite with it; set it with "
+                    + "GRIDVEC_SECURITY_CLIENT_PASSWORD)");
         }
     }
 

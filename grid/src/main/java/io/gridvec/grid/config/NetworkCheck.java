@@ -30,7 +30,7 @@ public final class NetworkCheck {
         }
     }
 
-    /** Returns whether every address {@code host} resolves to is a loopback address (reachable from this machine only). */
+    /** Returns whether every address {@code host} resolves to is a loopback one (reachable from this machine only). */
     public static boolean loopback(String host) {
         try {
             InetAddress[] addresses = InetAddress.getAllByName(host);

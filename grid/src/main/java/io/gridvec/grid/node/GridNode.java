@@ -118,7 +118,8 @@ public final class GridNode implements AutoCloseable {
      *
      * @throws org.apache.ignite.IgniteException when Ignite cannot start (a port in use, an unreadable work directory,
      *     a cluster of another name at the seeds)
-     * @throws TlsException when a TLS file named in the {@code tls} section cannot be used (checked before Ignite starts)
+     * @throws TlsException when a TLS file named in the {@code tls} section cannot be used (checked before Ignite
+     *     starts)
      * @throws IllegalStateException when {@code security.clientPassword} cannot be made the password of Ignite's user
      *     {@code ignite} (the cluster keeps another one)
      * @throws RuntimeException when the REST address cannot be bound
@@ -161,7 +162,8 @@ public final class GridNode implements AutoCloseable {
             ApiKeys keys = new ApiKeys(ignite);
             AccessControl access = new AccessControl(keys, accessSettings(config.security()));
             access.bindTo(metrics.registry());
-            if (!config.security().enabled() && config.security().allowInsecure() && !NetworkCheck.loopback(config.rest().host())) {
+            if (!config.security().enabled() && config.security().allowInsecure()
+                    && !NetworkCheck.loopback(config.rest().host())) {
                 LOG.log(System.Logger.Level.WARNING, "Security is off and REST listens on " + config.rest().host()
                         + ", beyond this machine (security.allowInsecure): anyone who reaches it may read, write "
                         + "and delete everything. Turn security.enabled on");

@@ -19,9 +19,9 @@ import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
  * to a rotating JSON file ({@code log.file}, JsonTemplateLayout's ECS layout, one object per line, with the
  * {@code requestId} of the request being served); the console shows Gridvec's lines at {@code log.level} and the
  * others' warnings and errors, one readable line each. The audit log ({@link AuditLog}) goes to a rotating file of its
- * own ({@code security.auditFile}), one JSON object per line. Configured by {@code gridvec start}; until then (and in a JVM
- * that never calls {@link #configure}: other commands, the in-process test nodes) the jar's {@code log4j2.xml} shows
- * Gridvec's lines from INFO and the others' from WARN on the console, and Ignite keeps its default logger.
+ * own ({@code security.auditFile}), one JSON object per line. Configured by {@code gridvec start}; until then (and in
+ * a JVM that never calls {@link #configure}: other commands, the in-process test nodes) the jar's {@code log4j2.xml}
+ * shows Gridvec's lines from INFO and the others' from WARN on the console, and Ignite keeps its default logger.
  */
 public final class NodeLogging {
 

@@ -105,7 +105,8 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
                         "unknown key 'rest.prot'",
-                        "unknown section 'metrics' (known: node, rest, cluster, storage, ingest, search, log, tracing, security, tls)",
+                        "unknown section 'metrics' (known: node, rest, cluster, storage, ingest, search, log, tracing, "
+                                + "security, tls)",
                         "unknown key 'rest.tls' (command line)"));
     }
 
@@ -317,7 +318,8 @@ class ConfigLoaderTest {
                   certificate: %s
                   privateKey: %s
                 """.formatted(certificate, dir.resolve("missing.key")));
-        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("GRIDVEC_TLS_CA_CERTIFICATE", dir.toString()), Map.of()))
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("GRIDVEC_TLS_CA_CERTIFICATE", dir.toString()),
+                Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
                         "tls.privateKey must be a readable file, was '" + dir.resolve("missing.key") + "'",

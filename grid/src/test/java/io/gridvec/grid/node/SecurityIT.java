@@ -53,7 +53,7 @@ class SecurityIT {
     private static final String ADMIN = "test-admin-key-0123456789-abcdefghij";
     /** Substituted for every path parameter of the matrix: no collection, key, snapshot or node has that name. */
     private static final String ABSENT = "rbac-none";
-    /** The failed authentications node 2 allows an address per minute (the others allow many: the matrix sends some). */
+    /** The failed authentications node 2 allows an address per minute (the others allow many: the matrix fails). */
     private static final int FAILURES_PER_MINUTE = 20;
 
     @TempDir
@@ -248,7 +248,8 @@ class SecurityIT {
         expect(send(0, "DELETE", "/v1/collections/docs", null, key), 403);
         expect(send(0, "GET", "/v1/collections/docs", null, "gv_not-a-key"), 401);
         Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> lines().stream()
-                .anyMatch(line -> line.path("status").asInt() == 401 && line.path("reason").asText().equals("invalid")));
+                .anyMatch(line -> line.path("status").asInt() == 401
+                        && line.path("reason").asText().equals("invalid")));
         List<JsonNode> lines = lines();
         assertThat(lines).anySatisfy(line -> {
             assertThat(line.path("event").asText()).isEqualTo("admin");
@@ -307,7 +308,7 @@ class SecurityIT {
     /** A finished command line: its exit status and what it printed (stdout and stderr). */
     private record Cli(int status, String output) {}
 
-    /** Runs {@code ./gridvec args...} (the built jars) with {@code GRIDVEC_API_KEY} set to {@code key} (null: unset). */
+    /** Runs {@code ./gridvec args...} (the built jars) with {@code GRIDVEC_API_KEY} set to {@code key} (or unset). */
     private static Cli cli(String key, String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of("..", "gridvec").toAbsolutePath().normalize().toString());

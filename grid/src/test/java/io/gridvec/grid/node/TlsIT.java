@@ -111,7 +111,8 @@ class TlsIT {
 
             for (GridvecConfig config : List.of(pem, store)) {
                 int port = config.cluster().clientPort();
-                assertThatThrownBy(() -> thinClient(port, null, null)).isInstanceOf(ClientAuthenticationException.class);
+                assertThatThrownBy(() -> thinClient(port, null, null))
+                        .isInstanceOf(ClientAuthenticationException.class);
                 assertThatThrownBy(() -> thinClient(port, "ignite", "ignite"))
                         .isInstanceOf(ClientAuthenticationException.class);
                 try (IgniteClient client = thinClient(port, "ignite", CLIENT_PASSWORD)) {

@@ -70,7 +70,8 @@ class NodeTlsTest {
                         + "certificate file: " + garbage);
         assertThatThrownBy(() -> NodeTls.sslContext(pem(ca.resolve("node1.crt"), ca.resolve("node1.crt"),
                 ca.resolve("ca.crt"))))
-                .isInstanceOf(TlsException.class).hasMessageStartingWith("tls.privateKey: not a PKCS#8 PEM private key");
+                .isInstanceOf(TlsException.class)
+                .hasMessageStartingWith("tls.privateKey: not a PKCS#8 PEM private key");
         assertThatThrownBy(() -> NodeTls.sslContext(pem(ca.resolve("node1.crt"), ca.resolve("node1.key"), empty)))
                 .isInstanceOf(TlsException.class).hasMessage("tls.caCertificate: no X.509 certificate in PEM file "
                         + empty);
@@ -95,7 +96,8 @@ class NodeTlsTest {
                 "", "", ca.resolve("truststore.p12").toString(), "wrong-password", "");
         assertThatThrownBy(() -> NodeTls.sslContext(badTrust))
                 .isInstanceOf(TlsException.class)
-                .hasMessage("tls.trustStorePassword: wrong password for tls.trustStore " + ca.resolve("truststore.p12"));
+                .hasMessage("tls.trustStorePassword: wrong password for tls.trustStore "
+                        + ca.resolve("truststore.p12"));
     }
 
     private static GridvecConfig.Tls pem(Path certificate, Path key, Path caCertificate) {

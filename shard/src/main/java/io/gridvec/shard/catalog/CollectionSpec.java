@@ -76,8 +76,8 @@ public record CollectionSpec(String name, int dimension, String metric, int part
                     "hnsw." + e.getMessage());
         }
         if (ttlSeconds < 0 || ttlSeconds > MAX_TTL_SECONDS) {
-            throw new InvalidSpecException("ttlSeconds", "ttlSeconds must be in [0, " + MAX_TTL_SECONDS + "] (0: records "
-                    + "live for ever), was " + ttlSeconds);
+            throw new InvalidSpecException("ttlSeconds", "ttlSeconds must be in [0, " + MAX_TTL_SECONDS
+                    + "] (0: records live for ever), was " + ttlSeconds);
         }
         return new CollectionSpec(name, dimension, parsed.wireName(), p, backups, new Hnsw(m, efConstruction),
                 ttlSeconds);

@@ -8,9 +8,9 @@ import org.apache.ignite.cache.CacheWriteSynchronizationMode;
 import org.apache.ignite.configuration.CacheConfiguration;
 
 /**
- * Gridvec's own small caches ({@code gv_catalog}, {@code gv_writes}, {@code gv_snapshots}, the API keys): REPLICATED, so every
- * server holds a copy it can read locally; FULL_SYNC, so a write returns only when every copy has it; ATOMIC; and
- * persistent like every cache of the node's data region. Stateless.
+ * Gridvec's own small caches ({@code gv_catalog}, {@code gv_writes}, {@code gv_snapshots}, the API keys):
+ * REPLICATED, so every server holds a copy it can read locally; FULL_SYNC, so a write returns only when every copy has
+ * it; ATOMIC; and persistent like every cache of the node's data region. Stateless.
  */
 public final class SystemCaches {
 

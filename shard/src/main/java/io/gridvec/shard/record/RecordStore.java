@@ -152,7 +152,7 @@ public final class RecordStore {
         return deleted;
     }
 
-    /** Where a listing of records stopped: after record {@code id} of partition {@code partition} (id null: before it). */
+    /** Where a listing stopped: after record {@code id} of partition {@code partition} (id null: before it). */
     public record Cursor(int partition, String id) {}
 
     /** A page of records and the cursor of the next page (null after the last one). */

@@ -25,9 +25,10 @@ import org.apache.ignite.lang.IgnitePredicate;
 
 /**
  * The shards' intake from Ignite: {@code EVT_CACHE_OBJECT_PUT/REMOVED/EXPIRED} (which fire on primaries and backups
- * alike; an expiry is a removal) go into the tail of the partition's shard; rebalancing, cache and topology events ask the {@link ShardFollower} for
- * a round. The listener is registered in the node's configuration, so nothing before start-up is missed, and it runs
- * on Ignite's threads, some inside entry locks, so it only does cheap work. Thread-safe.
+ * alike; an expiry is a removal) go into the tail of the partition's shard; rebalancing, cache and topology events
+ * ask the {@link ShardFollower} for a round. The listener is registered in the node's configuration, so nothing
+ * before start-up is missed, and it runs on Ignite's threads, some inside entry locks, so it only does cheap work.
+ * Thread-safe.
  */
 final class ShardFeed {
 
