@@ -40,10 +40,12 @@ import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteException;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.ShutdownPolicy;
+import org.apache.ignite.calcite.CalciteQueryEngineConfiguration;
 import org.apache.ignite.configuration.ClientConnectorConfiguration;
 import org.apache.ignite.configuration.DataRegionConfiguration;
 import org.apache.ignite.configuration.DataStorageConfiguration;
 import org.apache.ignite.configuration.IgniteConfiguration;
+import org.apache.ignite.configuration.SqlConfiguration;
 import org.apache.ignite.configuration.WALMode;
 import org.apache.ignite.internal.IgnitionEx;
 import org.apache.ignite.lang.IgniteBiPredicate;
@@ -301,6 +303,9 @@ public final class GridNode implements AutoCloseable {
                 // The legacy REST/memcached connector (port 11211) is not part of Gridvec's surface.
                 .setConnectorConfiguration(null)
                 .setDataStorageConfiguration(dataStorage)
+                // SQL over collections (JDBC thin, thin clients' SqlFieldsQuery): Calcite is the only engine.
+                .setSqlConfiguration(new SqlConfiguration().setQueryEnginesConfiguration(
+                        new CalciteQueryEngineConfiguration().setDefault(true)))
                 .setShutdownPolicy(ShutdownPolicy.GRACEFUL)
                 .setPluginProviders(new ClusterNameCheck(cluster.name()))
                 .setUserAttributes(Map.of(

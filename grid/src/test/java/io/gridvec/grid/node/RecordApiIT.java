@@ -209,9 +209,11 @@ class RecordApiIT {
     void aWriteThatFailsOnItsPrimaryIsNeverAcknowledgedAndNamesTheRecords() throws Exception {
         try (GridNode node = GridNode.start(TestNodes.config(dataDir, "it-write-failure", 1))) {
             ok(node, "PUT", "/v1/collections/docs", "{\"dimension\": 2, \"metric\": \"l2\", \"partitions\": 2}");
-            // A thin-client user wrote a GridvecRecord whose vector is a string, before Gridvec wrote any record:
-            // Ignite now holds that type's fields as strings, so every processor that builds a record fails.
-            node.ignite().cache("gv_docs").withKeepBinary().put("x", node.ignite().binary().builder("GridvecRecord")
+            // A thin-client user wrote a record whose vector is a string, before Gridvec wrote any record: Ignite
+            // now holds that type's fields as strings, so every processor that builds a record fails.
+            String type = JSON.readTree(TestNodes.http(node, "GET", "/v1/collections/docs", null).body())
+                    .path("valueType").asText();
+            node.ignite().cache("gv_docs").withKeepBinary().put("x", node.ignite().binary().builder(type)
                     .setField("vector", "not a vector").build());
             HttpResponse<String> response = TestNodes.http(node, "PUT", "/v1/collections/docs/records",
                     "{\"records\": [{\"id\": \"a\", \"vector\": [1, 2]}, {\"id\": \"x\", \"vector\": [3, 4]}]}");

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gridvec.grid.config.GridvecConfig;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.ignite.Ignition;
@@ -19,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Records written with Ignite's Java thin client, as docs/sql-and-kv.md describes them: a thin client's overwrite of a
- * record first written over REST (with no version) is what search returns, also after a restart; a new record is
+ * record first written over REST (with no version: the node stamps one above REST's) is what search returns, also
+ * after a restart; a new record is
  * searchable; values that are not valid records are kept out of the index and counted, and never disturb the others.
  */
 class ThinClientIT {
@@ -39,15 +42,19 @@ class ThinClientIT {
             expect(TestNodes.http(node, "PUT", "/v1/collections/docs/records", "{\"records\": [{\"id\": \"a\", "
                     + "\"vector\": [1, 1], \"payload\": {\"by\": \"rest\"}}, {\"id\": \"b\", \"vector\": [2, 2]}]}"),
                     200);
+            long versionBefore = JSON.readTree(TestNodes.http(node, "GET", "/v1/collections/docs/records/a", null)
+                    .body()).path("version").asLong();
+            String type = JSON.readTree(TestNodes.http(node, "GET", "/v1/collections/docs", null).body())
+                    .path("valueType").asText();
             try (IgniteClient client = Ignition.startClient(new ClientConfiguration()
                     .setAddresses("127.0.0.1:" + config.cluster().clientPort()))) {
                 ClientCache<String, Object> cache = client.cache("gv_docs").withKeepBinary();
-                cache.put("a", record(client, new float[] {9, 9}, "{\"by\": \"thin\"}"));
-                cache.put("c", record(client, new float[] {-5, -5}, null));
-                cache.put("wrong-dimension", record(client, new float[] {1, 2, 3}, null));
+                cache.put("a", record(client, type, new float[] {9, 9}, "{\"by\": \"thin\"}"));
+                cache.put("c", record(client, type, new float[] {-5, -5}, null));
+                cache.put("wrong-dimension", record(client, type, new float[] {1, 2, 3}, null));
                 cache.put("not-a-record", "just a string");
                 BinaryObject read = (BinaryObject) cache.get("a");
-                assertThat((float[]) read.field("vector")).containsExactly(9, 9);
+                assertThat((byte[]) read.field("vector")).isEqualTo(littleEndian(new float[] {9, 9}));
             }
             Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertSearched(node));
             assertThat(unsearchable(node)).as("the two values that are not records, counted").isEqualTo(2);
@@ -55,11 +62,12 @@ class ThinClientIT {
                     .contains("gridvec_collection_unsearchable{collection=\"docs\"} 2.0");
             JsonNode a = JSON.readTree(TestNodes.http(node, "GET", "/v1/collections/docs/records/a", null).body());
             assertThat(a.path("payload").path("by").asText()).isEqualTo("thin");
-            assertThat(a.path("version").asLong()).as("written without a version").isZero();
+            assertThat(a.path("version").asLong()).as("written without a version: stamped above REST's")
+                    .isGreaterThan(versionBefore);
         } finally {
             node.close();
         }
-        // The shard snapshots written at the stop hold "a" without a version: the restart reads it again.
+        // The shard snapshots written at the stop hold "a" as the thin client wrote it; the restart still finds it.
         GridNode restarted = GridNode.start(config);
         try {
             Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertSearched(restarted));
@@ -91,10 +99,19 @@ class ThinClientIT {
         return count;
     }
 
-    /** A record as a thin client builds it: the binary type GridvecRecord, no version field. */
-    private static BinaryObject record(IgniteClient client, float[] vector, String payload) {
-        return client.binary().builder("GridvecRecord").setField("vector", vector, float[].class)
+    /** A record as a thin client builds it: the collection's value type, no version field. */
+    private static BinaryObject record(IgniteClient client, String type, float[] vector, String payload) {
+        return client.binary().builder(type).setField("vector", littleEndian(vector), byte[].class)
                 .setField("payload", payload, String.class).build();
+    }
+
+    /** The stored form of a vector: 4 bytes per float, little-endian (docs/sql-and-kv.md). */
+    static byte[] littleEndian(float[] vector) {
+        ByteBuffer bytes = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (float value : vector) {
+            bytes.putFloat(value);
+        }
+        return bytes.array();
     }
 
     private static void expect(HttpResponse<String> response, int status) {

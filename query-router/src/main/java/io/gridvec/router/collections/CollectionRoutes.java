@@ -46,7 +46,7 @@ public final class CollectionRoutes implements RestRoutes {
      * read as JSON values so that {@link IntegerField} refuses floats and names the range.
      */
     record CreateRequest(JsonNode dimension, String metric, JsonNode partitions, JsonNode backups,
-            HnswRequest hnsw, JsonNode ttlSeconds) {}
+            HnswRequest hnsw, JsonNode ttlSeconds, JsonNode fields) {}
 
     /** The HNSW part of a create request. */
     record HnswRequest(JsonNode m, JsonNode efConstruction) {}
@@ -62,7 +62,7 @@ public final class CollectionRoutes implements RestRoutes {
     private void create(Context ctx) {
         String name = CollectionNames.fromPath(ctx);
         CreateRequest request = JsonBody.parse(ctx.body(), CreateRequest.class,
-                "dimension, metric, partitions, backups, hnsw.m, hnsw.efConstruction, ttlSeconds");
+                "dimension, metric, partitions, backups, hnsw.m, hnsw.efConstruction, ttlSeconds, fields");
         int dimension = IntegerField.required(request.dimension(), "dimension", 1, HnswIndex.MAX_DIMENSION);
         if (request.metric() == null) {
             throw ApiException.invalid("metric", "metric is required (cosine, dot or l2)");
@@ -76,8 +76,8 @@ public final class CollectionRoutes implements RestRoutes {
         CollectionSpec spec;
         try {
             spec = new CollectionSpec(name, dimension, request.metric(), partitions == null ? 0 : partitions,
-                    backups == null ? 1 : backups, hnsw(request.hnsw()), ttlSeconds == null ? 0 : ttlSeconds)
-                    .validated();
+                    backups == null ? 1 : backups, hnsw(request.hnsw()), ttlSeconds == null ? 0 : ttlSeconds,
+                    fields(request.fields())).validated();
         } catch (InvalidSpecException e) {
             throw ApiException.invalid(e.field(), e.getMessage());
         }
@@ -98,6 +98,10 @@ public final class CollectionRoutes implements RestRoutes {
         CollectionSpec spec = catalog.require(CollectionNames.fromPath(ctx));
         Map<String, Object> body = new LinkedHashMap<>(JSON.convertValue(spec, Map.class));
         body.put("count", catalog.count(spec));
+        // Where thin clients and SQL find the records (docs/sql-and-kv.md).
+        body.put("cache", spec.cacheName());
+        body.put("valueType", spec.layout().type());
+        body.put("sqlTable", CollectionCatalog.SQL_SCHEMA + "." + spec.sqlTable());
         List<Map<String, Object>> partitions = cluster.partitions(List.of(spec)).getOrDefault(spec.name(), List.of());
         body.put("indexLag", indexLag(partitions));
         body.put("partitionStates", partitions);
@@ -132,6 +136,30 @@ public final class CollectionRoutes implements RestRoutes {
         }
         LOG.log(System.Logger.Level.INFO, "Deleted collection '" + name + "' and all its records");
         RestServer.json(ctx, 200, Map.of("deleted", name));
+    }
+
+    /** The declared fields: a JSON object of field name to type name (the spec checks names and types). */
+    private static Map<String, String> fields(JsonNode fields) {
+        if (fields == null || fields.isNull()) {
+            return null;
+        }
+        if (!fields.isObject()) {
+            throw ApiException.invalid("fields", "fields must be a JSON object of field name to type (string, int, "
+                    + "long, double, boolean)");
+        }
+        if (fields.size() > CollectionSpec.MAX_FIELDS) {
+            throw ApiException.invalid("fields", "at most " + CollectionSpec.MAX_FIELDS + " fields may be declared, "
+                    + "were " + fields.size());
+        }
+        Map<String, String> types = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> field : fields.properties()) {
+            if (!field.getValue().isTextual()) {
+                throw ApiException.invalid("fields." + field.getKey(), "fields." + field.getKey() + " must be a type"
+                        + " name (string, int, long, double, boolean), was " + field.getValue().getNodeType());
+            }
+            types.put(field.getKey(), field.getValue().textValue());
+        }
+        return types;
     }
 
     /** Absent values become 0, which {@link CollectionSpec#validated()} replaces by the index's defaults. */

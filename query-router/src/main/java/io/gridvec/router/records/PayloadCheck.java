@@ -3,6 +3,7 @@ package io.gridvec.router.records;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gridvec.router.rest.ApiException;
 import io.gridvec.router.rest.JsonBody;
+import io.gridvec.shard.catalog.CollectionSpec;
 import io.gridvec.shard.record.RecordStore;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -10,7 +11,8 @@ import java.util.Map;
 /**
  * Checks a record's payload in a request: a JSON object of at most {@link RecordStore#MAX_PAYLOAD_BYTES} bytes as
  * JSON, nested at most {@link #MAX_DEPTH} levels, whose numbers are all finite (JSON has no NaN or Infinity; Jackson
- * reads {@code 1e400} as Infinity and would store it as the string {@code "Infinity"}). Stateless and thread-safe.
+ * reads {@code 1e400} as Infinity and would store it as the string {@code "Infinity"}), and whose declared fields
+ * (the collection's {@code fields}) have their declared types. Stateless and thread-safe.
  */
 public final class PayloadCheck {
 
@@ -25,13 +27,21 @@ public final class PayloadCheck {
      * @param field the request field, named in the error
      * @throws ApiException 400 naming the field (and the member at fault) and the limit
      */
-    public static String check(JsonNode payload, String field) {
+    public static String check(JsonNode payload, CollectionSpec spec, String field) {
         if (payload == null || payload.isNull()) {
             return null;
         }
         if (!payload.isObject()) {
             throw ApiException.invalid(field, field + " must be a JSON object");
         }
+        spec.fieldTypes().forEach((name, type) -> {
+            JsonNode value = payload.get(name);
+            if (value != null && !value.isNull() && type.fromJson(value) == null) {
+                String at = field + "." + name;
+                throw ApiException.invalid(at, at + " must be a " + type.wireName() + " (a declared field of "
+                        + "collection '" + spec.name() + "'), was " + shown(value));
+            }
+        });
         String json = JsonBody.write(payload);
         int bytes = json.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > RecordStore.MAX_PAYLOAD_BYTES) {
@@ -41,6 +51,11 @@ public final class PayloadCheck {
         // After the size check, so the walk (which names each member's path) is over at most 64 KiB.
         walk(payload, field, 1);
         return json;
+    }
+
+    private static String shown(JsonNode value) {
+        String text = value.toString();
+        return text.length() <= 80 ? text : text.substring(0, 80) + "...";
     }
 
     /** Recursion is bounded: the body's nesting is at most {@link JsonBody#MAX_DEPTH}. */

@@ -90,7 +90,8 @@ public final class RecordRoutes implements RestRoutes {
                 throw ApiException.invalid(field + ".id", "id '" + id + "' appears twice in the batch");
             }
             float[] vector = VectorCheck.check(record.vector(), spec, field + ".vector");
-            valid.add(new StoredRecord(id, vector, PayloadCheck.check(record.payload(), field + ".payload"), 0));
+            String payload = PayloadCheck.check(record.payload(), spec, field + ".payload");
+            valid.add(new StoredRecord(id, vector, payload, 0));
         }
         lag.admit(spec.cacheName(), ids);
         store.upsert(spec, valid);
@@ -116,7 +117,8 @@ public final class RecordRoutes implements RestRoutes {
             throw ApiException.invalid("payload", "payload must be a JSON object (a merge patch: null members remove "
                     + "keys)");
         }
-        String payloadPatch = request.payload() == null ? null : PayloadCheck.check(request.payload(), "payload");
+        String payloadPatch = request.payload() == null ? null : PayloadCheck.check(request.payload(), spec,
+                "payload");
         lag.admit(spec.cacheName(), List.of(id));
         RecordStore.PatchResult result = store.patch(spec, id, vector, payloadPatch);
         switch (result.outcome()) {

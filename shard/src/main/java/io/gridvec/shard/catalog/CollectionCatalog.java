@@ -1,10 +1,13 @@
 package io.gridvec.shard.catalog;
 
 import io.gridvec.shard.catalog.CatalogEntry.State;
+import io.gridvec.shard.layout.VersionStamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +19,8 @@ import org.apache.ignite.IgniteCache;
 import org.apache.ignite.cache.CacheAtomicityMode;
 import org.apache.ignite.cache.CacheMode;
 import org.apache.ignite.cache.CacheWriteSynchronizationMode;
+import org.apache.ignite.cache.QueryEntity;
+import org.apache.ignite.cache.QueryIndex;
 import org.apache.ignite.cache.affinity.rendezvous.RendezvousAffinityFunction;
 import org.apache.ignite.configuration.CacheConfiguration;
 
@@ -32,6 +37,9 @@ import org.apache.ignite.configuration.CacheConfiguration;
  * Thread-safe.
  */
 public final class CollectionCatalog {
+
+    /** The SQL schema of every collection's table. */
+    public static final String SQL_SCHEMA = "GRIDVEC";
 
     /** How long a create or delete waits for another actor's step on the same name before answering busy. */
     static final Duration WAIT_FOR_OTHER_STEP = Duration.ofSeconds(10);
@@ -237,7 +245,11 @@ public final class CollectionCatalog {
                 .setBackups(spec.backups())
                 .setAffinity(new RendezvousAffinityFunction(false, spec.partitions()))
                 .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC)
-                .setAtomicityMode(CacheAtomicityMode.ATOMIC);
+                .setAtomicityMode(CacheAtomicityMode.ATOMIC)
+                // Every write, whoever makes it (thin client, SQL), gets a version above the one it replaces.
+                .setInterceptor(new VersionStamp())
+                .setSqlSchema(SQL_SCHEMA)
+                .setQueryEntities(List.of(sqlTable(spec)));
         if (spec.ttlSeconds() > 0) {
             // Ignite's expiry: a record lives ttlSeconds after its last write; the eager cleaner removes it on every
             // owner (EVT_CACHE_OBJECT_EXPIRED takes it out of the shards), and reads never return it once expired.
@@ -246,6 +258,28 @@ public final class CollectionCatalog {
             configuration.setEagerTtl(true);
         }
         return configuration;
+    }
+
+    /**
+     * The SQL table over a collection's records (docs/sql-and-kv.md): key column {@code id}, {@code vector} (VARBINARY,
+     * little-endian floats), {@code payload} (the undeclared part, JSON) and one column per declared field, each with
+     * an index. The version stays out of SQL: {@link VersionStamp} keeps it.
+     */
+    private static QueryEntity sqlTable(CollectionSpec spec) {
+        LinkedHashMap<String, String> columns = new LinkedHashMap<>();
+        columns.put("id", String.class.getName());
+        columns.put("vector", byte[].class.getName());
+        columns.put("payload", String.class.getName());
+        List<QueryIndex> indexes = new ArrayList<>();
+        spec.fieldTypes().forEach((field, type) -> {
+            columns.put(field, type.javaType().getName());
+            indexes.add(new QueryIndex(field).setName(spec.sqlTable() + "_" + field.toUpperCase(Locale.ROOT)));
+        });
+        return new QueryEntity(String.class.getName(), spec.layout().type())
+                .setTableName(spec.sqlTable())
+                .setKeyFieldName("id")
+                .setFields(columns)
+                .setIndexes(indexes);
     }
 
     /** Claims a free name and creates its cache; false when another actor claimed the name first. */

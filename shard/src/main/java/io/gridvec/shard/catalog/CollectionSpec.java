@@ -3,22 +3,45 @@ package io.gridvec.shard.catalog;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.gridvec.index.hnsw.HnswIndex;
 import io.gridvec.index.vector.Metric;
+import io.gridvec.shard.layout.FieldType;
+import io.gridvec.shard.layout.RecordValue;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * What a collection is: its vectors' dimension and metric, how its cache is partitioned and replicated, its HNSW
- * parameters, and how long its records live after their last write ({@code ttlSeconds}, 0: for ever). Immutable;
- * {@link #validated} checks every field, naming it and its limit.
+ * parameters, how long its records live after their last write ({@code ttlSeconds}, 0: for ever) and its declared
+ * payload fields ({@code fields}: name to {@link FieldType} name), which are typed fields of every stored record and
+ * SQL columns. Immutable; {@link #validated} checks every field, naming it and its limit.
  */
 public record CollectionSpec(String name, int dimension, String metric, int partitions, int backups, Hnsw hnsw,
-        @JsonInclude(JsonInclude.Include.NON_DEFAULT) long ttlSeconds) {
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) long ttlSeconds,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> fields) {
 
     /** The longest time to live: ten years. */
     public static final long MAX_TTL_SECONDS = 10L * 365 * 24 * 3600;
+    /** The most payload fields a collection may declare. */
+    public static final int MAX_FIELDS = 64;
+    /** The rule every declared field's name follows (it is also a SQL column name). */
+    public static final String FIELD_RULE = "^[a-z][a-z0-9_]{0,62}$";
+    /** Names a declared field may not take: the columns every record has. */
+    public static final Set<String> RESERVED_FIELDS = Set.of("id", "vector", "payload", "version");
+    private static final Pattern FIELD = Pattern.compile(FIELD_RULE);
 
-    /** A collection whose records live for ever. */
+    /** Keeps the declared fields in name order (so equal specs print alike); none when absent. */
+    public CollectionSpec {
+        fields = fields == null || fields.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(fields));
+    }
+
+    /** A collection whose records live for ever, without declared fields. */
     public CollectionSpec(String name, int dimension, String metric, int partitions, int backups, Hnsw hnsw) {
-        this(name, dimension, metric, partitions, backups, hnsw, 0);
+        this(name, dimension, metric, partitions, backups, hnsw, 0, null);
     }
 
     /** The largest partition count: each partition keeps its own HNSW index on every owner. */
@@ -79,8 +102,41 @@ public record CollectionSpec(String name, int dimension, String metric, int part
             throw new InvalidSpecException("ttlSeconds", "ttlSeconds must be in [0, " + MAX_TTL_SECONDS
                     + "] (0: records live for ever), was " + ttlSeconds);
         }
+        if (fields.size() > MAX_FIELDS) {
+            throw new InvalidSpecException("fields", "at most " + MAX_FIELDS + " fields may be declared, were "
+                    + fields.size());
+        }
+        for (Map.Entry<String, String> field : fields.entrySet()) {
+            String at = "fields." + field.getKey();
+            if (!FIELD.matcher(field.getKey()).matches() || RESERVED_FIELDS.contains(field.getKey())) {
+                throw new InvalidSpecException(at, "a declared field's name must match " + FIELD_RULE + " and not be"
+                        + " one of " + new TreeSet<>(RESERVED_FIELDS) + ", was '"
+                        + field.getKey() + "'");
+            }
+            if (FieldType.parse(field.getValue()) == null) {
+                throw new InvalidSpecException(at, at + " must be one of string, int, long, double, boolean, was "
+                        + (field.getValue() == null ? "null" : "'" + field.getValue() + "'"));
+            }
+        }
         return new CollectionSpec(name, dimension, parsed.wireName(), p, backups, new Hnsw(m, efConstruction),
-                ttlSeconds);
+                ttlSeconds, fields);
+    }
+
+    /** Returns the declared fields with their types, in name order. */
+    public Map<String, FieldType> fieldTypes() {
+        Map<String, FieldType> types = new LinkedHashMap<>();
+        fields.forEach((field, type) -> types.put(field, FieldType.parse(type)));
+        return types;
+    }
+
+    /** Returns how this collection's records are stored: their binary type and typed fields. */
+    public RecordValue.Layout layout() {
+        return new RecordValue.Layout(fieldTypes());
+    }
+
+    /** Returns the SQL table of this collection in schema {@code GRIDVEC}: its name in capitals. */
+    public String sqlTable() {
+        return name.toUpperCase(Locale.ROOT);
     }
 
     /** Returns the Ignite cache holding this collection's records. */

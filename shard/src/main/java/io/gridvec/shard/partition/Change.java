@@ -3,7 +3,7 @@ package io.gridvec.shard.partition;
 import io.gridvec.index.vector.Metric;
 import io.gridvec.index.vector.VectorRules;
 import io.gridvec.shard.catalog.CollectionSpec;
-import io.gridvec.shard.record.RecordValue;
+import io.gridvec.shard.layout.RecordValue;
 import org.apache.ignite.binary.BinaryObject;
 
 /**

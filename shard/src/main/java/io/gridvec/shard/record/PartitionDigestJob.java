@@ -1,5 +1,6 @@
 package io.gridvec.shard.record;
 
+import io.gridvec.shard.layout.RecordValue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

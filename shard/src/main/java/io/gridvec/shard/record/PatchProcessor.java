@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gridvec.shard.layout.RecordValue;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
@@ -32,11 +33,13 @@ final class PatchProcessor implements CacheEntryProcessor<String, Object, Object
     @IgniteInstanceResource
     private transient Ignite ignite;
 
+    private final RecordValue.Layout layout;
     private final float[] vector;
     private final String payloadPatch;
     private final int maxPayloadBytes;
 
-    PatchProcessor(float[] vector, String payloadPatch, int maxPayloadBytes) {
+    PatchProcessor(RecordValue.Layout layout, float[] vector, String payloadPatch, int maxPayloadBytes) {
+        this.layout = layout;
         this.vector = vector;
         this.payloadPatch = payloadPatch;
         this.maxPayloadBytes = maxPayloadBytes;
@@ -60,7 +63,7 @@ final class PatchProcessor implements CacheEntryProcessor<String, Object, Object
         }
         long version = RecordValue.next(RecordValue.version(current));
         float[] newVector = vector != null ? vector : RecordValue.vector(current);
-        BinaryObject written = RecordValue.build(ignite.binary(), newVector, payload, version);
+        BinaryObject written = layout.build(ignite.binary(), newVector, payload, version);
         entry.setValue(written);
         return written;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gridvec.shard.filter.PayloadFilter;
+import io.gridvec.shard.layout.RecordValue;
 import org.apache.ignite.lang.IgniteBiPredicate;
 
 /**

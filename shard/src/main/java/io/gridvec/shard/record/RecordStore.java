@@ -4,6 +4,7 @@ import io.gridvec.shard.catalog.ClusterNotReadyException;
 import io.gridvec.shard.catalog.CollectionNotFoundException;
 import io.gridvec.shard.catalog.CollectionSpec;
 import io.gridvec.shard.catalog.WriteGenerations;
+import io.gridvec.shard.layout.RecordValue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -61,8 +62,9 @@ public final class RecordStore {
      */
     public void upsert(CollectionSpec spec, List<StoredRecord> records) {
         Map<String, UpsertProcessor> writes = new LinkedHashMap<>();
+        RecordValue.Layout layout = spec.layout();
         for (StoredRecord record : records) {
-            writes.put(record.id(), new UpsertProcessor(record.vector(), record.payload()));
+            writes.put(record.id(), new UpsertProcessor(layout, record.vector(), record.payload()));
         }
         thenRaise(spec, () -> checked(writes.keySet(), onCache(spec,
                 cache -> invokeAll(writes.keySet(), () -> cache.invokeAll(writes)))));
@@ -101,8 +103,9 @@ public final class RecordStore {
         }
         Object result = thenRaise(spec, () -> {
             try {
-                return onCache(spec, cache -> cache.invoke(id, new PatchProcessor(vector, payloadPatch,
-                        MAX_PAYLOAD_BYTES)));
+                PatchProcessor patch = new PatchProcessor(spec.layout(), vector, payloadPatch,
+                        MAX_PAYLOAD_BYTES);
+                return onCache(spec, cache -> cache.invoke(id, patch));
             } catch (EntryProcessorException e) {
                 throw new WriteFailedException(List.of(id), 1, e);
             }

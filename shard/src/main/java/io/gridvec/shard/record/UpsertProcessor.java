@@ -1,5 +1,6 @@
 package io.gridvec.shard.record;
 
+import io.gridvec.shard.layout.RecordValue;
 import javax.cache.processor.MutableEntry;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.binary.BinaryObject;
@@ -17,10 +18,12 @@ final class UpsertProcessor implements CacheEntryProcessor<String, Object, Long>
     @IgniteInstanceResource
     private transient Ignite ignite;
 
+    private final RecordValue.Layout layout;
     private final float[] vector;
     private final String payload;
 
-    UpsertProcessor(float[] vector, String payload) {
+    UpsertProcessor(RecordValue.Layout layout, float[] vector, String payload) {
+        this.layout = layout;
         this.vector = vector;
         this.payload = payload;
     }
@@ -31,7 +34,7 @@ final class UpsertProcessor implements CacheEntryProcessor<String, Object, Long>
         Object current = entry.exists() ? entry.getValue() : null;
         long version = RecordValue.next(current != null && RecordValue.shapeProblem(current) == null
                 ? RecordValue.version((BinaryObject) current) : 0);
-        entry.setValue(RecordValue.build(ignite.binary(), vector, payload, version));
+        entry.setValue(layout.build(ignite.binary(), vector, payload, version));
         return version;
     }
 }

@@ -1,9 +1,9 @@
 package io.gridvec.shard.registry;
 
 import io.gridvec.shard.catalog.CollectionSpec;
+import io.gridvec.shard.layout.RecordValue;
 import io.gridvec.shard.partition.Change;
 import io.gridvec.shard.partition.Shard;
-import io.gridvec.shard.record.RecordValue;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
