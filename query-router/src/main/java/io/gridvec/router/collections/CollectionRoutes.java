@@ -193,6 +193,9 @@ public final class CollectionRoutes implements RestRoutes {
         if (existing.ttlSeconds() != requested.ttlSeconds()) {
             fields.add("ttlSeconds " + existing.ttlSeconds());
         }
+        if (!existing.fields().equals(requested.fields())) {
+            fields.add("fields " + JsonBody.write(existing.fields()));
+        }
         return "it has " + String.join(", ", fields);
     }
 }
