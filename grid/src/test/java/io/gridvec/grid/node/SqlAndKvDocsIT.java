@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Runs the walk-through of docs/sql-and-kv.md as written (only the ports are this test's): REST writes, sqlline over
  * the JDBC thin driver (INSERT, UPDATE, queries with WHERE, ORDER BY and GROUP BY), the Node.js thin client of npm
  * {@code apache-ignite-client} (installed by {@code npm ci} from the example's pinned lock file) writing and reading
- * records and running SQL, then search. The outputs the page shows must be what the commands print.
+ * records and running SQL, the Java example (JDBC and the Java thin client), then search. The outputs the page shows must be what the commands print.
  */
 class SqlAndKvDocsIT {
 
@@ -42,7 +42,7 @@ class SqlAndKvDocsIT {
         assumeTrue(onPath("node") && onPath("npm"), "Node.js and npm are not installed (.ci/run installs the Debian "
                 + "packages nodejs and npm); the walk-through runs the Node.js thin client");
         String page = Files.readString(DOC);
-        String walkThrough = page.substring(page.indexOf("## A walk-through"), page.indexOf("## From Java"));
+        String walkThrough = page.substring(page.indexOf("## A walk-through"), page.indexOf("## Security"));
         GridvecConfig config = TestNodes.config(dataDir, "sql-docs", 1);
         try (GridNode node = GridNode.start(config)) {
             StringBuilder script = new StringBuilder();
@@ -54,10 +54,12 @@ class SqlAndKvDocsIT {
                     .replace("127.0.0.1:10800", "127.0.0.1:" + config.cluster().clientPort());
             String output = run(commands);
 
-            Matcher shown = TEXT.matcher(walkThrough);
-            assertThat(shown.find()).as("the page shows the queries' answers").isTrue();
             List<String> lines = output.lines().toList();
-            assertThat(lines).as(output).containsSubsequence(shown.group(1).lines().toList());
+            int outputs = 0;
+            for (Matcher shown = TEXT.matcher(walkThrough); shown.find(); outputs++) {
+                assertThat(lines).as(output).containsSubsequence(shown.group(1).lines().toList());
+            }
+            assertThat(outputs).as("the outputs the page shows: sqlline's and the Java example's").isEqualTo(2);
             Matcher nodeOutput = NODE_OUTPUT.matcher(walkThrough);
             assertThat(nodeOutput.find()).as("the page shows the Node.js example's output").isTrue();
             assertThat(lines).as(output).contains(nodeOutput.group(1));
