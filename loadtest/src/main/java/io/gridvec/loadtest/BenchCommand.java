@@ -14,13 +14,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code gridvec bench} command line: {@code index} (Gridvec HNSW against Lucene), {@code kernels} (JMH),
- * {@code restart} (a node's time to ready), {@code update} (PATCH against DELETE then PUT) and {@code cache} (cached
- * against searched answers).
+ * {@code restart} (a node's time to ready), {@code update} (PATCH against DELETE then PUT), {@code cache} (cached
+ * against searched answers), {@code backup} and {@code filter} (a shard's filtered search with and without its field
+ * index).
  */
 @Command(name = "gridvec bench",
         description = "Gridvec benchmarks. Compare figures within one run (ratios), not across days or machines.",
         subcommands = {IndexBenchCommand.class, KernelsCommand.class, RestartBenchCommand.class,
-            UpdateBenchCommand.class, CacheBenchCommand.class, BackupBenchCommand.class})
+            UpdateBenchCommand.class, CacheBenchCommand.class, BackupBenchCommand.class, FilterBenchCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
     /** Exit status for bad arguments or input data. */

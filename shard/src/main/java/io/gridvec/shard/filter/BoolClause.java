@@ -15,6 +15,11 @@ final class BoolClause implements FilterClause {
         this.mustNot = mustNot;
     }
 
+    /** The clauses every admitted payload matches. */
+    FilterClause[] must() {
+        return must;
+    }
+
     @Override
     public boolean matches(JsonNode payload) {
         // Indexed loops: no iterator per call on the search path.

@@ -16,6 +16,11 @@ abstract sealed class FieldCondition implements FilterClause permits ValuesCondi
         this.path = path;
     }
 
+    /** The field path, split at dots. */
+    final String[] path() {
+        return path;
+    }
+
     @Override
     public final boolean matches(JsonNode payload) {
         JsonNode node = payload;

@@ -31,4 +31,9 @@ public final class PayloadFilter {
     public boolean matches(JsonNode payload) {
         return root.matches(payload);
     }
+
+    /** The parsed filter. */
+    FilterClause root() {
+        return root;
+    }
 }

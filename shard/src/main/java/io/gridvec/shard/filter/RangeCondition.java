@@ -18,6 +18,26 @@ final class RangeCondition extends FieldCondition {
         this.lte = lte;
     }
 
+    /**
+     * The lowest number this range may admit, as a double, inclusive (rounding can only widen it), or -infinity
+     * when it has no lower bound.
+     */
+    double lowest() {
+        return Math.max(bound(gt, Double.NEGATIVE_INFINITY), bound(gte, Double.NEGATIVE_INFINITY));
+    }
+
+    /** The highest number this range may admit, as {@link #lowest} for the upper bound. */
+    double highest() {
+        return Math.min(bound(lt, Double.POSITIVE_INFINITY), bound(lte, Double.POSITIVE_INFINITY));
+    }
+
+    private static double bound(FilterNumber bound, double none) {
+        if (bound == null) {
+            return none;
+        }
+        return bound.kind == FilterNumber.Kind.BIG ? bound.big.doubleValue() : bound.doubleValue;
+    }
+
     @Override
     boolean testString(String value) {
         return false;

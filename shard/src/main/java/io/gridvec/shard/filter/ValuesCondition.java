@@ -49,6 +49,27 @@ final class ValuesCondition extends FieldCondition {
                 .map(n -> n.big).toArray(BigDecimal[]::new);
     }
 
+    /** The values as {@link FieldIndex} keys them: strings, booleans, and numbers as doubles. */
+    List<Object> indexKeys() {
+        List<Object> keys = new ArrayList<>(strings);
+        if (hasTrue) {
+            keys.add(Boolean.TRUE);
+        }
+        if (hasFalse) {
+            keys.add(Boolean.FALSE);
+        }
+        for (long value : longs) {
+            keys.add((double) value);
+        }
+        for (double value : doubles) {
+            keys.add(value);
+        }
+        for (BigDecimal value : bigs) {
+            keys.add(value.doubleValue());
+        }
+        return keys;
+    }
+
     @Override
     boolean testString(String value) {
         return strings.contains(value);

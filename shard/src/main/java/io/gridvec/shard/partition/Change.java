@@ -48,7 +48,8 @@ public final class Change {
                 : new Change(version, vector, Payload.of(RecordValue.payload(record)), null);
     }
 
-    static Change upsert(long version, float[] vector, String payloadJson) {
+    /** Returns the change a write of this vector and payload makes (what the feed reads from a stored record). */
+    public static Change upsert(long version, float[] vector, String payloadJson) {
         return new Change(version, vector, Payload.of(payloadJson), null);
     }
 

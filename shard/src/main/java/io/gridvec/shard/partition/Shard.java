@@ -7,11 +7,14 @@ import io.gridvec.index.vector.Metric;
 import io.gridvec.index.vector.VectorKernels;
 import io.gridvec.index.vector.Vectorization;
 import io.gridvec.shard.catalog.CollectionSpec;
+import io.gridvec.shard.filter.FieldIndex;
 import io.gridvec.shard.filter.PayloadFilter;
 import io.gridvec.shard.lag.IndexLag;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -68,6 +71,8 @@ public final class Shard {
     private final Map<String, Change> pending = new ConcurrentHashMap<>();
     private final AtomicLong pendingBytes = new AtomicLong();
     private final Map<String, Indexed> indexed = new ConcurrentHashMap<>();
+    /** The indexed records' declared payload fields: a selective filter on one tests only the records it names. */
+    private final FieldIndex fieldIndex;
     /** Held by the one task at a time that may change or persist the index: a drain, a compaction or a snapshot. */
     private final AtomicBoolean indexWriter = new AtomicBoolean();
     private final AtomicReference<State> state = new AtomicReference<>(State.BUILDING);
@@ -97,6 +102,7 @@ public final class Shard {
         this.maintenance = maintenance;
         this.lag = lag;
         this.metric = Metric.parse(spec.metric());
+        this.fieldIndex = new FieldIndex(spec.fields().keySet());
         this.index = HnswIndex.builder(spec.dimension(), metric)
                 .m(spec.hnsw().m())
                 .efConstruction(spec.hnsw().efConstruction())
@@ -238,7 +244,7 @@ public final class Shard {
             return false;
         }
         unconfirmed.remove(id);
-        indexed.put(id, new Indexed(version, payload));
+        keep(id, new Indexed(version, payload));
         return true;
     }
 
@@ -383,7 +389,7 @@ public final class Shard {
         dirty = true;
         if (change.isDeletion()) {
             index.delete(id);
-            indexed.remove(id);
+            keep(id, null);
             if (change.unsearchable != null) {
                 unsearchable.incrementAndGet();
                 LOG.log(System.Logger.Level.WARNING, "record '" + id + "' of shard " + name
@@ -400,7 +406,16 @@ public final class Shard {
             return;
         }
         index.upsert(id, change.vector);
-        indexed.put(id, new Indexed(change.version, change.payload));
+        keep(id, new Indexed(change.version, change.payload));
+    }
+
+    /** Keeps what the shard knows of an indexed record beside its vector (null: it left the index). */
+    private void keep(String id, Indexed record) {
+        Indexed previous = record == null ? indexed.remove(id) : indexed.put(id, record);
+        if (!fieldIndex.isEmpty()) {
+            fieldIndex.update(id, previous == null ? null : previous.payload().node(),
+                    record == null ? null : record.payload().node());
+        }
     }
 
     /**
@@ -423,14 +438,7 @@ public final class Shard {
             results = exact ? snapshot.searchExact(query, fetch, null, null)
                     : snapshot.search(query, fetch, Math.max(width, fetch), null, null);
         } else {
-            OrdinalFilter admitted = OrdinalFilter.of(ordinal -> {
-                String id = snapshot.id(ordinal);
-                if (tailIds.contains(id)) {
-                    return false;
-                }
-                Indexed record = filter == null ? null : indexed.get(id);
-                return filter == null || record != null && filter.matches(record.payload().node());
-            });
+            OrdinalFilter admitted = admitted(snapshot, filter, tailIds);
             results = exact ? snapshot.searchExact(query, k, admitted, null)
                     : snapshot.search(query, k, width, admitted, null);
         }
@@ -449,6 +457,37 @@ public final class Shard {
         }
         hits.sort(Comparator.comparingDouble(hit -> metric.distance(hit.score())));
         return hits.size() > k ? new ArrayList<>(hits.subList(0, k)) : hits;
+    }
+
+    /**
+     * The graph's records a search may return: not replaced by a write in the tail, and passing the filter. A filter
+     * with a selective condition on a declared field tests only the records the field index names; any other tests
+     * every record.
+     */
+    private OrdinalFilter admitted(HnswIndex snapshot, PayloadFilter filter, Set<String> tailIds) {
+        Collection<String> candidates = filter == null || fieldIndex.isEmpty() ? null : fieldIndex.candidates(filter);
+        if (candidates == null) {
+            return OrdinalFilter.of(ordinal -> {
+                String id = snapshot.id(ordinal);
+                if (tailIds.contains(id)) {
+                    return false;
+                }
+                Indexed record = filter == null ? null : indexed.get(id);
+                return filter == null || record != null && filter.matches(record.payload().node());
+            });
+        }
+        BitSet admitted = new BitSet();
+        for (String id : candidates) {
+            if (tailIds.contains(id)) {
+                continue;
+            }
+            Indexed record = indexed.get(id);
+            int ordinal = snapshot.ordinal(id);
+            if (record != null && ordinal >= 0 && filter.matches(record.payload().node())) {
+                admitted.set(ordinal);
+            }
+        }
+        return OrdinalFilter.of(admitted);
     }
 
     /** A search hit inside a node: id and score. */

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -335,6 +337,78 @@ class ShardTest {
         assertThat(shard.size()).isZero();
         assertThat(shard.unsearchable()).isEqualTo(1);
         assertThat(shard.failures()).isZero();
+    }
+
+    @Test
+    void aFilterOnDeclaredFieldsAnswersExactlyAsAFullPassThroughWritesDeletesAndTheTail() throws Exception {
+        long seed = Long.getLong("gridvec.test.seed", System.nanoTime());
+        Random random = new Random(seed);
+        CollectionSpec declared = new CollectionSpec("t", 2, "l2", 1, 0, null, 0,
+                Map.of("category", "string", "price", "double", "year", "int", "open", "boolean")).validated();
+        Shard indexed = new Shard(declared, 0, Runnable::run, Runnable::run, lag);
+        Shard fullPass = new Shard(SPEC, 0, Runnable::run, Runnable::run, lag);
+        indexed.ready();
+        fullPass.ready();
+        for (int write = 0; write < 3_000; write++) {
+            String id = "r" + random.nextInt(800);
+            Change change = random.nextInt(10) == 0 ? Change.deletion()
+                    : Change.upsert(write + 1, new float[] {random.nextFloat(), random.nextFloat()},
+                            payload(random));
+            indexed.enqueue(id, change);
+            fullPass.enqueue(id, change);
+        }
+        // Writes held in the tail too: the index must not answer for them.
+        Shard heldIndexed = new Shard(declared, 0, holding, Runnable::run, lag);
+        heldIndexed.ready();
+        String[] filters = {
+            "{\"must\": [{\"field\": \"category\", \"eq\": \"c3\"}]}",
+            "{\"must\": [{\"field\": \"category\", \"in\": [\"c1\", \"c2\"]}, {\"field\": \"open\", \"eq\": true}]}",
+            "{\"must\": [{\"field\": \"price\", \"range\": {\"gte\": 10, \"lt\": 12.5}}]}",
+            "{\"must\": [{\"field\": \"year\", \"eq\": 2020}, {\"field\": \"lang\", \"eq\": \"en\"}]}",
+            "{\"must\": [{\"field\": \"year\", \"eq\": 2020.0}], \"must_not\": [{\"field\": \"category\", \"eq\": \"c0\"}]}",
+            "{\"must\": [{\"field\": \"price\", \"range\": {\"gt\": 99}}]}",
+            "{\"should\": [{\"field\": \"category\", \"eq\": \"c3\"}, {\"field\": \"year\", \"eq\": 2021}]}",
+            "{\"must\": [{\"field\": \"category\", \"eq\": \"nowhere\"}]}"};
+        ObjectMapper json = new ObjectMapper();
+        for (String text : filters) {
+            PayloadFilter filter = PayloadFilter.parse(json.readTree(text));
+            for (int q = 0; q < 5; q++) {
+                float[] query = {random.nextFloat(), random.nextFloat()};
+                assertThat(indexed.search(query, 10, 0, filter, true))
+                        .as("filter %s, seed %d", text, seed)
+                        .isEqualTo(fullPass.search(query, 10, 0, filter, true));
+            }
+        }
+        // Records still in the tail are found through the tail, not twice and not through the index.
+        heldIndexed.enqueue("x", Change.upsert(1, new float[] {0, 0}, "{\"category\": \"c3\"}"));
+        PayloadFilter c3 = PayloadFilter.parse(json.readTree(filters[0]));
+        assertThat(ids(heldIndexed.search(new float[] {0, 0}, 5, 0, c3, false))).containsExactly("x");
+        runHeld();
+        assertThat(ids(heldIndexed.search(new float[] {0, 0}, 5, 0, c3, false))).containsExactly("x");
+        heldIndexed.enqueue("x", Change.upsert(2, new float[] {0, 0}, "{\"category\": \"c4\"}"));
+        runHeld();
+        assertThat(heldIndexed.search(new float[] {0, 0}, 5, 0, c3, false)).isEmpty();
+    }
+
+    /** A payload with some of the declared fields (as a merged payload shows them) and an undeclared one. */
+    private static String payload(Random random) {
+        List<String> members = new ArrayList<>();
+        if (random.nextInt(5) > 0) {
+            members.add("\"category\": \"c" + random.nextInt(8) + "\"");
+        }
+        if (random.nextInt(4) > 0) {
+            members.add("\"price\": " + (random.nextBoolean() ? random.nextInt(20) : random.nextInt(2_000) / 100.0));
+        }
+        if (random.nextBoolean()) {
+            members.add("\"year\": " + (2018 + random.nextInt(4)));
+        }
+        if (random.nextBoolean()) {
+            members.add("\"open\": " + random.nextBoolean());
+        }
+        if (random.nextBoolean()) {
+            members.add("\"lang\": \"" + (random.nextBoolean() ? "en" : "fr") + "\"");
+        }
+        return members.isEmpty() && random.nextBoolean() ? null : "{" + String.join(", ", members) + "}";
     }
 
     private Shard readyShard() {
