@@ -39,10 +39,16 @@ class SqlIT {
 
     @Test
     void recordsWrittenByRestThinClientAndSqlAreRowsAndSearchResults() throws Exception {
-        GridvecConfig config = TestNodes.config(dataDir, "sql", 1);
-        try (GridNode node = GridNode.start(config)) {
+        // Two nodes: writes reach primaries on the other node (processors and SQL DML sent there, the interceptor
+        // running there), and backups index them too.
+        GridvecConfig config = TestNodes.config(dataDir, "sql-0", 2);
+        GridvecConfig joiner = TestNodes.joining(TestNodes.config(dataDir, "sql-1", 2), config);
+        GridNode node = GridNode.start(config);
+        GridNode other = null;
+        try {
+            other = GridNode.start(joiner);
             expect(TestNodes.http(node, "PUT", "/v1/collections/docs", "{\"dimension\": 2, \"metric\": \"l2\", "
-                    + "\"partitions\": 4, \"backups\": 0, \"fields\": {\"category\": \"string\", \"price\": \"double\","
+                    + "\"partitions\": 4, \"backups\": 1, \"fields\": {\"category\": \"string\", \"price\": \"double\","
                     + " \"year\": \"int\"}}"), 201);
             JsonNode described = JSON.readTree(TestNodes.http(node, "GET", "/v1/collections/docs", null).body());
             assertThat(described.path("fields").toString())
@@ -116,6 +122,12 @@ class SqlIT {
             assertThat(r1.path("payload").path("category").asText()).isEqualTo("archive");
             assertThat(r1.path("payload").path("lang").asText()).isEqualTo("en");
             expect(TestNodes.http(node, "GET", "/v1/collections/docs/records/s1", null), 404);
+            // The other node's shards answer alike (every partition from one owner, primaries or backups).
+            GridNode second = other;
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(
+                    () -> assertThat(hits(second, "[0, 0]", archive)).containsExactly("r1"));
+        } finally {
+            TestNodes.stopAll(node, other);
         }
     }
 

@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.ignite.IgniteBinary;
 import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.binary.BinaryObjectBuilder;
@@ -39,12 +40,26 @@ public final class RecordValue {
 
     private RecordValue() {}
 
-    /** How one collection's records are built: their type and declared fields. Immutable; sent with processors. */
-    public record Layout(String type, Map<String, FieldType> fields) implements Serializable {
+    /**
+     * How one collection's records are built: their type and declared fields. Immutable; sent with entry processors
+     * (a class, not a record: Ignite's marshaller cannot write records).
+     */
+    public static final class Layout implements Serializable {
+
+        private static final long serialVersionUID = 1L;
+
+        private final String type;
+        private final LinkedHashMap<String, FieldType> fields;
 
         /** The layout of a collection's records, from its declared fields. */
         public Layout(Map<String, FieldType> fields) {
-            this(typeName(fields), Map.copyOf(fields));
+            this.type = typeName(fields);
+            this.fields = new LinkedHashMap<>(fields);
+        }
+
+        /** The binary type of the records. */
+        public String type() {
+            return type;
         }
 
         /**
@@ -84,7 +99,7 @@ public final class RecordValue {
      */
     public static String typeName(Map<String, FieldType> fields) {
         StringBuilder canonical = new StringBuilder("1");
-        new java.util.TreeMap<>(fields).forEach((field, type) -> canonical.append(';').append(field).append(':')
+        new TreeMap<>(fields).forEach((field, type) -> canonical.append(';').append(field).append(':')
                 .append(type.wireName()));
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(
