@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gridvec.shard.layout.FieldType;
+import io.gridvec.shard.layout.RecordValue;
 import io.gridvec.shard.registry.ShardStatus;
 import io.gridvec.shard.registry.ShardStatusJob;
 import java.net.http.HttpResponse;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -209,25 +212,46 @@ class RecordApiIT {
     void aWriteThatFailsOnItsPrimaryIsNeverAcknowledgedAndNamesTheRecords() throws Exception {
         try (GridNode node = GridNode.start(TestNodes.config(dataDir, "it-write-failure", 1))) {
             ok(node, "PUT", "/v1/collections/docs", "{\"dimension\": 2, \"metric\": \"l2\", \"partitions\": 2}");
-            // A thin-client user wrote a record whose vector is a string, before Gridvec wrote any record: Ignite
-            // now holds that type's fields as strings, so every processor that builds a record fails.
+            // A thin-client user wrote a record whose version cannot grow: every write of that id fails on its
+            // primary rather than go back in version; the other records of the batch are written.
             String type = JSON.readTree(TestNodes.http(node, "GET", "/v1/collections/docs", null).body())
                     .path("valueType").asText();
             node.ignite().cache("gv_docs").withKeepBinary().put("x", node.ignite().binary().builder(type)
-                    .setField("vector", "not a vector").build());
+                    .setField("vector", new byte[8], byte[].class).setField("version", Long.MAX_VALUE, Long.class)
+                    .build());
             HttpResponse<String> response = TestNodes.http(node, "PUT", "/v1/collections/docs/records",
                     "{\"records\": [{\"id\": \"a\", \"vector\": [1, 2]}, {\"id\": \"x\", \"vector\": [3, 4]}]}");
             assertThat(response.statusCode()).as(response.body()).isEqualTo(500);
             JsonNode error = JSON.readTree(response.body()).path("error");
             assertThat(error.path("code").asText()).isEqualTo("WRITE_FAILED");
-            assertThat(error.path("message").asText()).startsWith("2 of 2 records were not written: [a, x]")
-                    .doesNotContain("Exception");
-            assertThat(error.path("notWritten").toString()).isEqualTo("[\"a\",\"x\"]");
-            assertThat(error.path("written").asInt()).isZero();
+            assertThat(error.path("message").asText()).startsWith("1 of 2 records were not written: [x]; the other 1 "
+                    + "were").doesNotContain("Exception");
+            assertThat(error.path("notWritten").toString()).isEqualTo("[\"x\"]");
+            assertThat(error.path("written").asInt()).isEqualTo(1);
             assertThat(TestNodes.http(node, "GET", "/v1/collections/docs/records/a", null).statusCode())
-                    .isEqualTo(404);
-            assertThat(TestNodes.http(node, "PATCH", "/v1/collections/docs/records/x", "{\"payload\": {\"k\": 1}}")
-                    .statusCode()).as("a patch of a value that is not a record").isEqualTo(409);
+                    .isEqualTo(200);
+            HttpResponse<String> patch = TestNodes.http(node, "PATCH", "/v1/collections/docs/records/x",
+                    "{\"payload\": {\"k\": 1}}");
+            assertThat(patch.statusCode()).as(patch.body()).isEqualTo(500);
+            assertThat(JSON.readTree(patch.body()).path("error").path("code").asText()).isEqualTo("WRITE_FAILED");
+        }
+    }
+
+    @Test
+    void aCreateWhoseRecordTypeIgniteKnowsWithOtherFieldTypesIsAConflictAndLeavesNothing() throws Exception {
+        try (GridNode node = GridNode.start(TestNodes.config(dataDir, "it-foreign-type", 1))) {
+            // Before the collection existed, a writer outside Gridvec used its record type with a string price.
+            String type = RecordValue.typeName(Map.of("price", FieldType.DOUBLE));
+            node.ignite().binary().builder(type).setField("price", "cheap", String.class).build();
+            HttpResponse<String> create = TestNodes.http(node, "PUT", "/v1/collections/docs", "{\"dimension\": 2, "
+                    + "\"metric\": \"l2\", \"fields\": {\"price\": \"double\"}}");
+            assertThat(create.statusCode()).as(create.body()).isEqualTo(409);
+            assertThat(JSON.readTree(create.body()).path("error").path("message").asText())
+                    .contains(type, "registered outside Gridvec", "price");
+            assertThat(TestNodes.http(node, "GET", "/v1/collections/docs", null).statusCode()).isEqualTo(404);
+            assertThat(node.ignite().cacheNames()).doesNotContain("gv_docs");
+            ok(node, "PUT", "/v1/collections/docs", "{\"dimension\": 2, \"metric\": \"l2\", \"fields\": "
+                    + "{\"price\": \"long\"}}");
         }
     }
 

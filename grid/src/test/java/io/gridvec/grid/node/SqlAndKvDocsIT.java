@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Runs the walk-through of docs/sql-and-kv.md as written (only the ports are this test's): REST writes, sqlline over
  * the JDBC thin driver (INSERT, UPDATE, queries with WHERE, ORDER BY and GROUP BY), the Node.js thin client of npm
  * {@code apache-ignite-client} (installed by {@code npm ci} from the example's pinned lock file) writing and reading
- * records and running SQL, the Java example (JDBC and the Java thin client), then search. The outputs the page shows must be what the commands print.
+ * records and running SQL, the Java example (JDBC and the Java thin client), then search. The outputs the page shows
+ * must be what the commands print.
  */
 class SqlAndKvDocsIT {
 

@@ -1,6 +1,7 @@
 package io.gridvec.grid.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -53,6 +54,11 @@ class ThinClientIT {
                 cache.put("c", record(client, type, new float[] {-5, -5}, null));
                 cache.put("wrong-dimension", record(client, type, new float[] {1, 2, 3}, null));
                 cache.put("not-a-record", "just a string");
+                // A vector of another type than the collection's record type has is refused by Ignite itself: the
+                // node registered the type's fields when it created the collection.
+                assertThatThrownBy(() -> client.binary().builder(type)
+                        .setField("vector", new float[] {9, 9}, float[].class).build())
+                        .hasMessageContaining("fieldName=vector, fieldType=byte[], assignedValueType=float[]");
                 BinaryObject read = (BinaryObject) cache.get("a");
                 assertThat((byte[]) read.field("vector")).isEqualTo(littleEndian(new float[] {9, 9}));
             }

@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import javax.cache.expiry.ModifiedExpiryPolicy;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
+import org.apache.ignite.binary.BinaryObjectException;
 import org.apache.ignite.cache.CacheAtomicityMode;
 import org.apache.ignite.cache.CacheMode;
 import org.apache.ignite.cache.CacheWriteSynchronizationMode;
@@ -336,6 +337,15 @@ public final class CollectionCatalog {
 
     /** Creates or opens the cache of a claimed name, checks its configuration, and makes the entry ACTIVE. */
     private void activate(CollectionSpec spec, String claim) {
+        // Ignite keeps one type per field of a binary type: registering the record type's fields before any record
+        // exists makes Ignite refuse, at the source, a thin client's record whose vector or declared field has
+        // another type.
+        try {
+            spec.layout().register(ignite.binary());
+        } catch (BinaryObjectException e) {
+            release(spec.name(), claim);
+            throw CollectionConflictException.foreignType(spec.name(), spec.layout().type(), e.getMessage());
+        }
         IgniteCache<Object, Object> cache = ignite.getOrCreateCache(cacheConfiguration(spec));
         @SuppressWarnings("unchecked")
         CacheConfiguration<Object, Object> actual = cache.getConfiguration(CacheConfiguration.class);

@@ -31,6 +31,17 @@ public enum FieldType {
         return javaType;
     }
 
+    /** A value of this type, to register the field's type with Ignite. */
+    Object sample() {
+        return switch (this) {
+            case STRING -> "";
+            case INT -> 0;
+            case LONG -> 0L;
+            case DOUBLE -> 0.0;
+            case BOOLEAN -> false;
+        };
+    }
+
     /** Returns the type of {@code name}, or null when there is none of that name. */
     public static FieldType parse(String name) {
         for (FieldType type : values()) {

@@ -63,6 +63,20 @@ public final class RecordValue {
         }
 
         /**
+         * Registers the record type's fields and their types with Ignite, cluster-wide; from then on Ignite refuses a
+         * value of this type whose field has another type (a {@code float[]} vector, a string price), whoever writes
+         * it. Registering again changes nothing.
+         */
+        public void register(IgniteBinary binary) {
+            BinaryObjectBuilder builder = binary.builder(type)
+                    .setField(VECTOR, new byte[0], byte[].class)
+                    .setField(PAYLOAD, "", String.class)
+                    .setField(VERSION, 0L, Long.class);
+            fields.forEach((name, fieldType) -> builder.setField(name, fieldType.sample()));
+            builder.build();
+        }
+
+        /**
          * Builds a stored value: the declared fields of {@code payload} become typed fields, the rest stays JSON.
          *
          * @throws IllegalArgumentException when a declared field has a value of another type (callers check first)
@@ -202,9 +216,12 @@ public final class RecordValue {
     /**
      * Returns the version of the next write after {@code previous}: larger than it, and taken from the clock (in
      * microseconds) when that is larger, so a record deleted and written again never reuses an old version.
+     *
+     * @throws ArithmeticException when {@code previous} is {@link Long#MAX_VALUE}
      */
     public static long next(long previous) {
-        return Math.max(previous + 1, System.currentTimeMillis() * 1_000);
+        // A version a writer outside Gridvec set to Long.MAX_VALUE cannot grow: the write fails rather than go back.
+        return Math.max(Math.addExact(previous, 1), System.currentTimeMillis() * 1_000);
     }
 
     /** The stored form of a vector: its floats in little-endian order. */

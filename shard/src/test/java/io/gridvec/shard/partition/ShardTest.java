@@ -365,7 +365,8 @@ class ShardTest {
             "{\"must\": [{\"field\": \"category\", \"in\": [\"c1\", \"c2\"]}, {\"field\": \"open\", \"eq\": true}]}",
             "{\"must\": [{\"field\": \"price\", \"range\": {\"gte\": 10, \"lt\": 12.5}}]}",
             "{\"must\": [{\"field\": \"year\", \"eq\": 2020}, {\"field\": \"lang\", \"eq\": \"en\"}]}",
-            "{\"must\": [{\"field\": \"year\", \"eq\": 2020.0}], \"must_not\": [{\"field\": \"category\", \"eq\": \"c0\"}]}",
+            "{\"must\": [{\"field\": \"year\", \"eq\": 2020.0}], "
+                    + "\"must_not\": [{\"field\": \"category\", \"eq\": \"c0\"}]}",
             "{\"must\": [{\"field\": \"price\", \"range\": {\"gt\": 99}}]}",
             "{\"should\": [{\"field\": \"category\", \"eq\": \"c3\"}, {\"field\": \"year\", \"eq\": 2021}]}",
             "{\"must\": [{\"field\": \"category\", \"eq\": \"nowhere\"}]}"};
