@@ -108,7 +108,7 @@ class AnsibleIT {
                         .startsWith(dir.resolve(record.path("host").asText()));
             }
         } finally {
-            killNodes();
+            AnsiblePlays.killProcessesUnder(dir);
         }
     }
 
@@ -245,17 +245,6 @@ class AnsibleIT {
 
     private Path pidFile(String host) {
         return dir.resolve(host).resolve("var/lib/gridvec/gridvec.pid");
-    }
-
-    /** Kills every process started under this test's directory: the nodes, whatever state the play left them in. */
-    private void killNodes() {
-        String marker = dir.toString();
-        ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(line -> line.contains(marker)).orElse(false))
-                .forEach(p -> {
-                    p.destroyForcibly();
-                    p.onExit().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> p).join();
-                });
     }
 
     private JsonNode cluster(String host) throws Exception {

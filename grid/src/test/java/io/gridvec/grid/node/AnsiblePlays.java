@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,6 +60,25 @@ final class AnsiblePlays {
         System.out.printf("{\"test\":\"%s\",\"playbook\":\"%s\",\"seconds\":%.1f}%n", test, playbook,
                 (System.nanoTime() - start) / 1e9);
         return new Play(playbook, ended ? process.exitValue() : -1, Files.readString(log));
+    }
+
+    /**
+     * Kills every process whose command line names {@code dir} (what the plays started there: nodes, SSH connections)
+     * and waits up to 30 s until they have ended.
+     */
+    static void killProcessesUnder(Path dir) {
+        String marker = dir.toString();
+        List<ProcessHandle> killed = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(line -> line.contains(marker)).orElse(false))
+                .toList();
+        killed.forEach(ProcessHandle::destroyForcibly);
+        awaitExit(killed);
+    }
+
+    /** Waits up to 30 s until every one of {@code processes} has ended. */
+    static void awaitExit(List<ProcessHandle> processes) {
+        CompletableFuture.allOf(processes.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+                .completeOnTimeout(null, 30, TimeUnit.SECONDS).join();
     }
 
     /** Whether {@code program} is on the PATH. */
