@@ -102,7 +102,7 @@ final class NetnsHosts implements AutoCloseable {
         links.add(bridge);
         run("ip", "addr", "add", subnet + ".1/24", "dev", bridge);
         run("ip", "link", "set", bridge, "up");
-        // The one check that matters before any packet leaves: every host address is routed to this bridge.
+        // Checked before any packet leaves: the /24 (so every host address in it) is routed to this bridge alone.
         String route = run("ip", "route", "get", subnet + ".11");
         if (!route.contains("dev " + bridge + " ")) {
             throw new IllegalStateException(subnet + ".11 is not routed to " + bridge + ": " + route);
