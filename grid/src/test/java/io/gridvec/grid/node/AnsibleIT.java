@@ -1,5 +1,6 @@
 package io.gridvec.grid.node;
 
+import static io.gridvec.grid.node.AnsiblePlays.onPath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -25,8 +26,6 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,8 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
 class AnsibleIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path ANSIBLE = Path.of("..", "ansible").toAbsolutePath().normalize();
-    private static final Duration PLAY = Duration.ofMinutes(15);
     private static final String COLLECTION = "docs";
     private static final int PARTITIONS = 8;
     private static final int DIM = 8;
@@ -57,19 +54,20 @@ class AnsibleIT {
 
     private final String adminKey = "gv-admin-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     private final Map<String, int[]> ports = new LinkedHashMap<>();
+    private AnsiblePlays plays;
 
     @Test
-    @Timeout(value = 40, unit = TimeUnit.MINUTES) // five playbooks in a row, each bounded by PLAY; not a measure
+    @Timeout(value = 40, unit = TimeUnit.MINUTES) // six plays in a row, each bounded by AnsiblePlays; not a measure
     void playbooksFormAClusterIdempotentlyRestartItUnderLoadAndGrowIt() throws Exception {
         assumeTrue(onPath("ansible-playbook"), "ansible-playbook is not installed (.ci/run installs the Debian package"
                 + " ansible); AnsibleIT needs it");
         for (String host : List.of("n1", "n2", "n3", "n4")) {
             ports.put(host, TestNodes.freePorts(4));
         }
+        plays = new AnsiblePlays(dir, "AnsibleIT", Map.of());
         try {
             Path inventory = inventory(List.of("n1", "n2", "n3"));
-            String first = play(inventory, "site.yml");
-            assertRecap(first, "n1", "n2", "n3");
+            plays.run(inventory, "site.yml").assertPassed("n1", "n2", "n3");
             assertCluster("n1", "n2", "n3");
             Path config = dir.resolve("n1/etc/gridvec");
             assertThat(Files.getPosixFilePermissions(config.resolve("admin.key")))
@@ -78,28 +76,28 @@ class AnsibleIT {
                     .isEqualTo(PosixFilePermissions.fromString("rw-------"));
             verifyUnit(dir.resolve("n1/etc/systemd/system/gridvec.service"));
 
-            Map<String, Integer> changed = assertRecap(play(inventory, "site.yml"), "n1", "n2", "n3");
+            Map<String, Integer> changed = plays.run(inventory, "site.yml").assertPassed("n1", "n2", "n3");
             assertThat(changed).as("a second run of site.yml changes nothing").containsOnly(
                     Map.entry("n1", 0), Map.entry("n2", 0), Map.entry("n3", 0));
 
             load("n1");
             Map<String, Long> before = pids("n1", "n2", "n3");
             try (SearchLoad load = new SearchLoad(List.of("n1", "n2", "n3"), readerKey("n1"))) {
-                assertRecap(play(inventory, "rolling-restart.yml"), "n1", "n2", "n3");
+                plays.run(inventory, "rolling-restart.yml").assertPassed("n1", "n2", "n3");
                 load.finish();
             }
             Map<String, Long> after = pids("n1", "n2", "n3");
             before.forEach((host, pid) -> assertThat(after.get(host)).as(host + " was restarted").isNotEqualTo(pid));
 
             Path grown = inventory(List.of("n1", "n2", "n3", "n4"));
-            assertRecap(play(grown, "add-node.yml", "--limit", "n4"), "n4");
+            plays.run(grown, "add-node.yml", "--limit", "n4").assertPassed("n4");
             assertCluster("n1", "n2", "n3", "n4");
             JsonNode n4 = node(cluster("n1"), "n4");
             assertThat(n4.path("partitions").path("primary").asInt() + n4.path("partitions").path("backup").asInt())
                     .as("n4 holds partitions: " + n4).isPositive();
 
-            assertRecap(play(grown, "backup.yml", "-e", "gridvec_snapshot_name=it_1",
-                    "-e", "gridvec_backup_record=" + dir.resolve("backups.jsonl")), "n1", "n2", "n3", "n4");
+            plays.run(grown, "backup.yml", "-e", "gridvec_snapshot_name=it_1",
+                    "-e", "gridvec_backup_record=" + dir.resolve("backups.jsonl")).assertPassed("n1", "n2", "n3", "n4");
             List<String> records = Files.readAllLines(dir.resolve("backups.jsonl"));
             assertThat(records).hasSize(4);
             for (String line : records) {
@@ -110,7 +108,7 @@ class AnsibleIT {
                         .startsWith(dir.resolve(record.path("host").asText()));
             }
         } finally {
-            killNodes();
+            AnsiblePlays.killProcessesUnder(dir);
         }
     }
 
@@ -128,7 +126,8 @@ class AnsibleIT {
 
     /** Runs {@code command} in ansible/; it must exit 0. */
     private void check(String... command) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(ANSIBLE.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(AnsiblePlays.ANSIBLE.toFile())
+                .redirectErrorStream(true);
         builder.environment().put("ANSIBLE_NOCOLOR", "1");
         builder.environment().put("NO_COLOR", "1");
         builder.environment().put("ANSIBLE_LOCAL_TEMP", dir.resolve("ansible-tmp").toString());
@@ -150,7 +149,7 @@ class AnsibleIT {
                 "    gridvec_systemd: false",
                 "    gridvec_manage_user: false",
                 "    gridvec_user: " + System.getProperty("user.name"),
-                "    gridvec_user_group: " + run("id", "-gn"),
+                "    gridvec_user_group: " + AnsiblePlays.run("id", "-gn"),
                 "    gridvec_config_owner: " + System.getProperty("user.name"),
                 "    gridvec_cluster_name: gridvec-ansible-it",
                 "    gridvec_version: " + System.getProperty("gridvec.version"),
@@ -176,42 +175,6 @@ class AnsibleIT {
         Path file = dir.resolve("inventory-" + hosts.size() + ".yml");
         Files.writeString(file, yaml);
         return file;
-    }
-
-    /** Runs {@code ansible-playbook -i inventory playbook args} in ansible/ and returns its output; it must pass. */
-    private String play(Path inventory, String playbook, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("ansible-playbook", "-i", inventory.toString(), playbook));
-        command.addAll(List.of(args));
-        Path log = dir.resolve(playbook + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(ANSIBLE.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
-        builder.environment().put("ANSIBLE_NOCOLOR", "1");
-        builder.environment().put("ANSIBLE_LOCAL_TEMP", dir.resolve("ansible-tmp").toString());
-        long start = System.nanoTime();
-        Process process = builder.start();
-        boolean ended = process.waitFor(PLAY.toMillis(), TimeUnit.MILLISECONDS);
-        if (!ended) {
-            process.destroyForcibly();
-        }
-        String output = Files.readString(log);
-        System.out.printf("{\"test\":\"AnsibleIT\",\"playbook\":\"%s\",\"seconds\":%.1f}%n", playbook,
-                (System.nanoTime() - start) / 1e9);
-        assertThat(ended && process.exitValue() == 0).as(() -> playbook + " failed; its output:\n"
-                + output.substring(Math.max(0, output.length() - 12_000))).isTrue();
-        return output;
-    }
-
-    /** Returns the changed count of each host in the play recap; every host must be there without failure. */
-    private static Map<String, Integer> assertRecap(String output, String... hosts) {
-        Map<String, Integer> changed = new LinkedHashMap<>();
-        Matcher recap = Pattern.compile("(?m)^(n\\d)\\s+: ok=\\d+\\s+changed=(\\d+)\\s+unreachable=(\\d+)\\s+"
-                + "failed=(\\d+)").matcher(output);
-        while (recap.find()) {
-            assertThat(recap.group(3) + recap.group(4)).as(recap.group()).isEqualTo("00");
-            changed.put(recap.group(1), Integer.valueOf(recap.group(2)));
-        }
-        assertThat(changed.keySet()).as(output).containsExactlyInAnyOrder(hosts);
-        return changed;
     }
 
     /** Every given host is ready, and they are the cluster: its nodes, its whole baseline, all online. */
@@ -284,17 +247,6 @@ class AnsibleIT {
         return dir.resolve(host).resolve("var/lib/gridvec/gridvec.pid");
     }
 
-    /** Kills every process started under this test's directory: the nodes, whatever state the play left them in. */
-    private void killNodes() {
-        String marker = dir.toString();
-        ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(line -> line.contains(marker)).orElse(false))
-                .forEach(p -> {
-                    p.destroyForcibly();
-                    p.onExit().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> p).join();
-                });
-    }
-
     private JsonNode cluster(String host) throws Exception {
         HttpResponse<String> response = http(host, "GET", "/v1/cluster", null);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -313,17 +265,6 @@ class AnsibleIT {
     private HttpResponse<String> http(String host, String method, String path, String body)
             throws IOException, InterruptedException {
         return TestNodes.http(ports.get(host)[0], method, path, body, adminKey);
-    }
-
-    private static boolean onPath(String program) throws IOException, InterruptedException {
-        return new ProcessBuilder("sh", "-c", "command -v " + program).start().waitFor() == 0;
-    }
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes()).strip();
-        assertThat(process.waitFor()).as(output).isZero();
-        return output;
     }
 
     /**

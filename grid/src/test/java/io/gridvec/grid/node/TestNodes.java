@@ -94,7 +94,16 @@ final class TestNodes {
     /** Sends {@code method path} with an optional JSON body and an optional API key (a bearer token). */
     static HttpResponse<String> http(int port, String method, String path, String body, String apiKey)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        return http("127.0.0.1", port, method, path, body, apiKey);
+    }
+
+    /**
+     * Sends {@code method path} to the REST API at {@code address:port}: loopback, or a test host in a network
+     * namespace the test made ({@link NetnsHosts}), never any other address.
+     */
+    static HttpResponse<String> http(String address, int port, String method, String path, String body,
+            String apiKey) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + address + ":" + port + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
