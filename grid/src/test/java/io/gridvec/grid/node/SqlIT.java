@@ -122,6 +122,11 @@ class SqlIT {
             assertThat(r1.path("payload").path("category").asText()).isEqualTo("archive");
             assertThat(r1.path("payload").path("lang").asText()).isEqualTo("en");
             expect(TestNodes.http(node, "GET", "/v1/collections/docs/records/s1", null), 404);
+            // SQL index names are unique per schema: these two collections' would be alike if joined by an underscore.
+            expect(TestNodes.http(node, "PUT", "/v1/collections/pair", "{\"dimension\": 2, \"metric\": \"l2\", "
+                    + "\"fields\": {\"a_b\": \"int\"}}"), 201);
+            expect(TestNodes.http(node, "PUT", "/v1/collections/pair_a", "{\"dimension\": 2, \"metric\": \"l2\", "
+                    + "\"fields\": {\"b\": \"int\"}}"), 201);
             // The other node's shards answer alike (every partition from one owner, primaries or backups).
             GridNode second = other;
             Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(

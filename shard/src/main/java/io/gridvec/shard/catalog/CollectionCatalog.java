@@ -274,7 +274,9 @@ public final class CollectionCatalog {
         List<QueryIndex> indexes = new ArrayList<>();
         spec.fieldTypes().forEach((field, type) -> {
             columns.put(field, type.javaType().getName());
-            indexes.add(new QueryIndex(field).setName(spec.sqlTable() + "_" + field.toUpperCase(Locale.ROOT)));
+            // Index names are unique per schema: '$' is in neither a collection's nor a field's name, so table "A" with
+            // field "b_c" and table "A_B" with field "c" never share one (Ignite refuses the second cache otherwise).
+            indexes.add(new QueryIndex(field).setName(spec.sqlTable() + "$" + field.toUpperCase(Locale.ROOT)));
         });
         return new QueryEntity(String.class.getName(), spec.layout().type())
                 .setTableName(spec.sqlTable())
