@@ -236,9 +236,10 @@ final class NetnsHosts implements AutoCloseable {
             attempt(failures, () -> run("ip", "netns", "del", ns));
         }
         for (String link : links.reversed()) {
-            // Removing a namespace removes the veth pair it held; a link already gone is fine.
+            // Removing a namespace removes the veth pair it held, in the background: a link gone before or while it
+            // is deleted here is fine; only one still there after a failed delete is a failure.
             attempt(failures, () -> {
-                if (output("ip", "link", "show", link) != null) {
+                if (output("ip", "link", "del", link) == null && output("ip", "link", "show", link) != null) {
                     run("ip", "link", "del", link);
                 }
             });
