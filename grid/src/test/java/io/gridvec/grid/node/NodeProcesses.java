@@ -77,9 +77,15 @@ final class NodeProcesses implements AutoCloseable {
         return processes.length;
     }
 
-    /** Starts node {@code i} (its log is appended to, across restarts). */
+    /** Starts node {@code i} (its log is appended to, across restarts), with the {@link ClassArchive}. */
     void start(int i) throws IOException {
-        processes[i] = launch(dir, dir.resolve("p" + i + ".log"), "start", "--config", config(i).toString());
+        start(i, "-Xmx768m " + ClassArchive.option());
+    }
+
+    /** Starts node {@code i} with {@code GRIDVEC_JAVA_OPTS} set to {@code javaOpts}. */
+    void start(int i, String javaOpts) throws IOException {
+        processes[i] = launchWithJavaOpts(javaOpts, dir, dir.resolve("p" + i + ".log"), "start", "--config",
+                config(i).toString());
     }
 
     /**
