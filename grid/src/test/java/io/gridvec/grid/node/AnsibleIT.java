@@ -42,13 +42,13 @@ import org.junit.jupiter.api.io.TempDir;
  * addresses as machines are, each node inside its host's namespace on the default ports as user {@code nobody}. Both
  * run the same sequence: {@code site.yml} forms a 3-node cluster from this build's distribution archive (the role's
  * path without systemd, security on; on loopback, {@code systemd-analyze verify} accepts the unit it rendered), a
- * second run changes nothing, {@code rolling-restart.yml} restarts every node
- * under search load without a failed search, and {@code add-node.yml} adds the fourth host. Then the loopback hosts
+ * second run changes nothing, {@code rolling-restart.yml} restarts every node under search load without a failed
+ * search, and {@code add-node.yml} adds the fourth host. Then the loopback hosts
  * record a snapshot with {@code backup.yml}; the namespace hosts take the fourth host out again with
  * {@code remove-node.yml} (every record stays, a second run changes nothing), fail an {@code upgrade.yml} to a version
  * whose JVM cannot start (the first node gets its previous version back, the others are untouched) and then upgrade
- * one node (a canary), under search load, to a version that starts. The namespace variant is skipped, saying what is missing,
- * where the machine cannot make such hosts. Every node process is killed at the end, whatever happened.
+ * one node (a canary), under search load, to a version that starts. The namespace variant is skipped, saying what is
+ * missing, where the machine cannot make such hosts. Every node process is killed at the end, whatever happened.
  */
 class AnsibleIT {
 
@@ -105,7 +105,7 @@ class AnsibleIT {
 
     @Test
     @Timeout(value = 40, unit = TimeUnit.MINUTES) // eight plays in a row, each bounded by AnsiblePlays; not a measure
-    void onNamespaceHostsOverSshTheSameThenRemoveNodeAFailedUpgradeRolledBackAndACanaryUpgradedUnderLoad() throws Exception {
+    void onNamespaceHostsTheSameThenRemoveNodeAFailedUpgradeRolledBackAndACanaryUnderLoad() throws Exception {
         assumeTrue(onPath("ansible-playbook"), "ansible-playbook is not installed (.ci/run installs the Debian "
                 + "package ansible); AnsibleIT needs it");
         String missing = NetnsHosts.missing();

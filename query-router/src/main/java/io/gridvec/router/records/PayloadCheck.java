@@ -38,7 +38,7 @@ public final class PayloadCheck {
             JsonNode value = payload.get(name);
             if (value != null && !value.isNull() && type.fromJson(value) == null) {
                 String at = field + "." + name;
-                throw ApiException.invalid(at, at + " must be a " + type.wireName() + " (a declared field of "
+                throw ApiException.invalid(at, at + " must be of type " + type.wireName() + " (a declared field of "
                         + "collection '" + spec.name() + "'), was " + shown(value));
             }
         });

@@ -95,7 +95,7 @@ public final class RecordValue {
                     }
                     Object typed = field.getValue().fromJson(value);
                     if (typed == null) {
-                        throw new IllegalArgumentException("payload." + field.getKey() + " must be a "
+                        throw new IllegalArgumentException("payload." + field.getKey() + " must be of type "
                                 + field.getValue().wireName() + ", was " + value);
                     }
                     builder.setField(field.getKey(), typed);
