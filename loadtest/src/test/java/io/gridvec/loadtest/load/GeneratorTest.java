@@ -43,12 +43,14 @@ class GeneratorTest {
                 Thread.currentThread().interrupt();
             }
             exchange.getRequestBody().readAllBytes();
+            // Counted before the answer leaves: a client that has its answer must find it counted (counted after,
+            // the client's assertion raced this thread and lost once in CI).
+            served.incrementAndGet();
             byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
-            served.incrementAndGet();
         });
         server.start();
         targets = new RestTargets(List.of(URI.create("http://127.0.0.1:" + server.getAddress().getPort())),
